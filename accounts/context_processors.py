@@ -1,0 +1,2 @@
+def learner(request):
+    return {"learner": getattr(request, "learner", None)}

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from certquiz import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("", include("quizzes.urls")),
+]

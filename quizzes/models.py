@@ -1,0 +1,324 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.functions import RandomUUID
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from certquiz.db import created_at_field, enum_check, updated_at_field
+
+
+def uuid_pk():
+    return models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+
+
+class QuestionType(models.TextChoices):
+    SINGLE = "single", "Single answer"
+    MULTIPLE = "multiple", "Multiple answers"
+
+
+class QuestionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PENDING = "pending", "Pending review"
+    ARCHIVED = "archived", "Archived"
+
+
+class ReportType(models.TextChoices):
+    ERROR = "error", "Error"
+    UNCLEAR = "unclear", "Unclear"
+    OUTDATED = "outdated", "Outdated"
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class QuizMode(models.TextChoices):
+    PRACTICE = "practice", "Practice"
+    EXAM = "exam", "Exam"
+    MISTAKES = "mistakes", "My mistakes"
+    BOOKMARKED = "bookmarked", "Bookmarked"
+
+
+class CatalogueQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Exam(models.Model):
+    id = uuid_pk()
+    code = models.TextField()
+    name = models.TextField()
+    description = models.TextField(null=True, blank=True)
+    display_order = models.IntegerField(default=0, db_default=0)
+    is_active = models.BooleanField(default=True, db_default=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        db_table = "exams"
+        ordering = ["display_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["code"], name="idx_exams_code")]
+        indexes = [models.Index(fields=["is_active"], name="idx_exams_active")]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    id = uuid_pk()
+    code = models.TextField()
+    name = models.TextField()
+    description = models.TextField(null=True, blank=True)
+    display_order = models.IntegerField(default=0, db_default=0)
+    is_active = models.BooleanField(default=True, db_default=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        db_table = "categories"
+        ordering = ["display_order", "name"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["code"], name="idx_categories_code")]
+        indexes = [models.Index(fields=["is_active"], name="idx_categories_active")]
+
+    def __str__(self):
+        return self.name
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=QuestionStatus.ACTIVE)
+
+    def visible_to(self, user):
+        """Premium questions only for learners with premium."""
+        if user is not None and getattr(user, "has_premium", False):
+            return self
+        return self.filter(is_premium=False)
+
+
+class Question(models.Model):
+    id = uuid_pk()
+    tags = ArrayField(models.TextField(), default=list, db_default=[], blank=True)
+    question_text = models.TextField()
+    type = models.TextField(choices=QuestionType.choices)
+    explanation = models.TextField()
+    detailed_explanation = models.TextField(null=True, blank=True)
+    images = ArrayField(models.TextField(), default=list, db_default=[], null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_questions", db_index=False)
+    created_by_name = models.TextField(null=True, blank=True)
+    is_user_generated = models.BooleanField(default=False, db_default=False)
+    is_premium = models.BooleanField(default=False, db_default=False)
+    status = models.TextField(choices=QuestionStatus.choices, default=QuestionStatus.ACTIVE, db_default=QuestionStatus.ACTIVE)
+    version = models.IntegerField(default=1, db_default=1)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    exams = models.ManyToManyField(Exam, through="QuestionExam", related_name="questions", blank=True)
+    categories = models.ManyToManyField(Category, through="QuestionCategory", related_name="questions", blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        db_table = "questions"
+        constraints = [enum_check("type", QuestionType, "questions"), enum_check("status", QuestionStatus, "questions")]
+        indexes = [
+            models.Index(fields=["status"], name="idx_questions_status"),
+            models.Index(fields=["created_by"], name="idx_questions_created_by"),
+            GinIndex(fields=["tags"], name="idx_questions_tags_gin"),
+            models.Index(fields=["status"], name="idx_active_questions", condition=Q(status="active")),
+        ]
+
+    def __str__(self):
+        text = self.question_text.strip().splitlines()[0] if self.question_text.strip() else ""
+        return text[:80]
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.type == QuestionType.MULTIPLE
+
+
+class QuestionOption(models.Model):
+    id = uuid_pk()
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options", db_index=False)
+    text = models.TextField()
+    is_correct = models.BooleanField(default=False, db_default=False)
+    display_order = models.IntegerField(default=0, db_default=0)
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "question_options"
+        ordering = ["display_order"]
+        constraints = [models.UniqueConstraint(fields=["question", "display_order"], name="unq_question_display_order")]
+        indexes = [models.Index(fields=["question"], name="idx_options_question")]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class QuestionExam(models.Model):
+    # The document gives junction tables no key of their own; Django needs one, so an added surrogate.
+    id = uuid_pk()
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, db_index=False)
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, db_index=False)
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "question_exams"
+        constraints = [models.UniqueConstraint(fields=["question", "exam"], name="pk_question_exams")]
+        indexes = [
+            models.Index(fields=["question"], name="idx_question_exams_question"),
+            models.Index(fields=["exam"], name="idx_question_exams_exam"),
+        ]
+
+
+class QuestionCategory(models.Model):
+    id = uuid_pk()
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, db_index=False)
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "question_categories"
+        verbose_name_plural = "question categories"
+        constraints = [models.UniqueConstraint(fields=["question", "category"], name="pk_question_categories")]
+        # idx_question_categories_question and _category exceed Django's 30-character index names:
+        # migration 0002 creates them with SQL.
+
+
+class QuizSession(models.Model):
+    id = uuid_pk()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_sessions", db_index=False)
+    exam = models.ForeignKey(Exam, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
+    question_count = models.IntegerField()
+    current_index = models.IntegerField(default=0, db_default=0)
+    score = models.IntegerField(null=True, blank=True)
+    is_paused = models.BooleanField(default=False, db_default=False)
+    started_at = models.DateTimeField(default=timezone.now, db_default=Now())
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Columns added to the document's table for the quiz player (all with defaults).
+    mode = models.TextField(choices=QuizMode.choices, default=QuizMode.PRACTICE, db_default=QuizMode.PRACTICE)
+    time_limit_minutes = models.IntegerField(null=True, blank=True)
+    tags = ArrayField(models.TextField(), default=list, db_default=[], blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now, db_default=Now())
+
+    class Meta:
+        db_table = "quiz_sessions"
+        constraints = [
+            enum_check("mode", QuizMode, "quiz_sessions"),
+            models.CheckConstraint(condition=Q(question_count__gte=0), name="chk_quiz_sessions_question_count"),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gt=0),
+                name="chk_quiz_sessions_time_limit",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user"], name="idx_sessions_user"),
+            models.Index(fields=["completed_at"], name="idx_sessions_completed"),
+            models.Index(fields=["exam"], name="idx_sessions_exam"),
+            models.Index(fields=["category"], name="idx_sessions_category"),
+            models.Index(fields=["user", "started_at"], name="idx_sessions_user_started"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_mode_display()} quiz of {self.question_count} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class SessionQuestion(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    session = models.ForeignKey(QuizSession, on_delete=models.CASCADE, related_name="session_questions", db_index=False)
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", db_index=False)
+    question_order = models.IntegerField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+    # Added for the player: the per-session shuffled option order and the exam-mode review flag.
+    option_order = ArrayField(models.UUIDField(), default=list, db_default=[], blank=True)
+    is_flagged = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        db_table = "session_questions"
+        ordering = ["question_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "question"], name="pk_session_questions"),
+            models.UniqueConstraint(fields=["session", "question_order"], name="unq_session_question_order"),
+        ]
+        indexes = [
+            models.Index(fields=["session"], name="idx_session_questions_session"),
+            models.Index(fields=["question"], name="idx_session_questions_question"),
+        ]
+
+
+class SessionSelectedOption(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    session = models.ForeignKey(QuizSession, on_delete=models.CASCADE, related_name="+", db_index=False)
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", db_index=False)
+    option = models.ForeignKey(QuestionOption, on_delete=models.PROTECT, related_name="+", db_index=False)
+    selected_at = created_at_field()
+
+    class Meta:
+        db_table = "session_selected_options"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "question", "option"], name="pk_session_selected_options")
+        ]
+        # idx_session_selected_session_question is too long for Django: migration 0002 creates it.
+        indexes = [models.Index(fields=["option"], name="idx_session_selected_option")]
+
+
+class Bookmark(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks", db_index=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="bookmarks", db_index=False)
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "bookmarks"
+        constraints = [models.UniqueConstraint(fields=["user", "question"], name="pk_bookmarks")]
+        indexes = [models.Index(fields=["user"], name="idx_bookmarks_user")]
+
+
+class ProblemReport(models.Model):
+    id = uuid_pk()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="reports", db_index=False)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports", db_index=False)
+    type = models.TextField(choices=ReportType.choices)
+    description = models.TextField()
+    status = models.TextField(choices=ReportStatus.choices, default=ReportStatus.PENDING, db_default=ReportStatus.PENDING)
+    admin_comment = models.TextField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
+    created_at = created_at_field()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "problem_reports"
+        constraints = [enum_check("type", ReportType, "problem_reports"), enum_check("status", ReportStatus, "problem_reports")]
+        indexes = [
+            models.Index(fields=["question"], name="idx_reports_question"),
+            models.Index(fields=["reporter"], name="idx_reports_reporter"),
+            models.Index(fields=["status"], name="idx_reports_status"),
+        ]
+
+
+class QuestionHistory(models.Model):
+    id = uuid_pk()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="history", db_index=False)
+    version = models.IntegerField()
+    changes = models.JSONField()
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
+    edited_at = created_at_field()
+
+    class Meta:
+        db_table = "question_history"
+        verbose_name_plural = "question history"
+        constraints = [models.UniqueConstraint(fields=["question", "version"], name="idx_history_question_version")]

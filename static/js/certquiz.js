@@ -1,0 +1,1 @@
+// CertQuiz: progressive enhancement only; every page works without JavaScript.

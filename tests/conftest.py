@@ -1,0 +1,35 @@
+import pytest
+
+from accounts.factories import GuestFactory, UserFactory
+from accounts.models import Role
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory(username="alice", email="alice@example.com")
+
+
+@pytest.fixture
+def other_learner(db):
+    return UserFactory(username="mallory", email="mallory@example.com")
+
+
+@pytest.fixture
+def premium_learner(db):
+    return UserFactory(username="pat", email="pat@example.com", role=Role.PREMIUM)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root", email="root@example.com", role=Role.ADMIN, is_superuser=True)
+
+
+@pytest.fixture
+def guest(db):
+    return GuestFactory()
+
+
+@pytest.fixture
+def learner_client(client, learner):
+    client.force_login(learner)
+    return client

@@ -1,0 +1,7 @@
+"""Loaded by pytest before Django (`-p tests.env` in pytest.ini): tests run with development
+defaults unless the environment says otherwise. Production checks set their own settings."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
