@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -234,6 +235,40 @@ class QuizSession(models.Model):
     def __str__(self):
         return f"{self.get_mode_display()} quiz of {self.question_count} ({self.started_at:%Y-%m-%d %H:%M})"
 
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def is_exam(self) -> bool:
+        return self.mode == QuizMode.EXAM
+
+    @property
+    def deadline(self):
+        """When a timed exam ends. The clock keeps running while the quiz is paused, as in a real exam."""
+        if self.time_limit_minutes:
+            return self.started_at + timedelta(minutes=self.time_limit_minutes)
+        return None
+
+    def is_out_of_time(self, now=None) -> bool:
+        return self.deadline is not None and (now or timezone.now()) >= self.deadline
+
+    def reveals_answers(self) -> bool:
+        """Exam mode keeps correct options and explanations secret until the session is over."""
+        return self.is_completed or not self.is_exam
+
+    @property
+    def percentage(self):
+        if self.score is None or not self.question_count:
+            return None
+        return round(100 * self.score / self.question_count)
+
+    @property
+    def duration(self):
+        if self.completed_at:
+            return self.completed_at - self.started_at
+        return None
+
 
 class SessionQuestion(models.Model):
     id = models.BigAutoField(primary_key=True)
@@ -245,6 +280,10 @@ class SessionQuestion(models.Model):
     # Added for the player: the per-session shuffled option order and the exam-mode review flag.
     option_order = ArrayField(models.UUIDField(), default=list, db_default=[], blank=True)
     is_flagged = models.BooleanField(default=False, db_default=False)
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
 
     class Meta:
         db_table = "session_questions"

@@ -1,17 +1,318 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import push_url
+
+from accounts.guests import get_or_create_learner
+from quizzes import selectors, services
+from quizzes.forms import StartQuizForm
+from quizzes.models import Bookmark, Category, Exam, Question, QuestionCategory, QuestionExam, QuizMode, QuizSession
 
 
+def get_session_for_learner(request, session_id) -> QuizSession:
+    """A learner reaches only their own sessions; anyone else's id is a 404."""
+    learner = request.learner
+    if not learner:
+        raise Http404("No such quiz.")
+    session = get_object_or_404(QuizSession.objects.select_related("exam", "category"), pk=session_id, user=learner)
+    return services.expire_if_out_of_time(session)
+
+
+def get_session_question(session: QuizSession, number: int):
+    try:
+        return session.session_questions.get(question_order=number - 1)
+    except session.session_questions.model.DoesNotExist:
+        raise Http404("No such question in this quiz.") from None
+
+
+def question_url(session, number):
+    return reverse("quiz_question", args=[session.pk, number])
+
+
+def render_htmx_aware(request, template, context, partial, status=200):
+    """Full page for a plain request, just the swapped partial for htmx."""
+    name = f"{template}#{partial}" if request.htmx else template
+    response = render(request, name, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_GET
 def home(request):
-    return render(request, "quizzes/home.html")
+    learner = request.learner or None
+    context = {
+        "exams": selectors.exams_with_counts(learner),
+        "categories": selectors.categories_with_counts(learner),
+        "unfinished": selectors.unfinished_sessions(learner),
+    }
+    return render(request, "quizzes/home.html", context)
+
+
+@require_GET
+def exam_detail(request, code):
+    exam = get_object_or_404(Exam.objects.active(), code=code)
+    learner = request.learner or None
+    count = selectors.exams_with_counts(learner).get(pk=exam.pk).active_question_count
+    categories = [c for c in selectors.categories_with_counts(learner, exam=exam) if c.active_question_count]
+    form = StartQuizForm(initial={"exam": exam, "count": 10, "mode": QuizMode.PRACTICE})
+    return render(
+        request,
+        "quizzes/exam_detail.html",
+        {"exam": exam, "question_count": count, "categories": categories, "form": form},
+    )
 
 
 def quiz_start(request):
-    return render(request, "quizzes/home.html")
+    if request.method == "POST":
+        form = StartQuizForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            learner = get_or_create_learner(request)
+            try:
+                started = services.start_session(
+                    user=learner,
+                    mode=data["mode"],
+                    count=data["count"],
+                    exam=data["exam"],
+                    category=data["category"],
+                    tags=data["tags"],
+                    time_limit_minutes=data["time_limit_minutes"],
+                )
+            except services.NoQuestionsAvailable as error:
+                form.add_error(None, str(error))
+            else:
+                if started.shortfall:
+                    messages.info(
+                        request,
+                        f"Only {started.session.question_count} questions match your filters "
+                        f"(you asked for {started.requested}): the quiz starts with those.",
+                    )
+                return redirect("quiz_question", started.session.pk, 1)
+        status = 422
+    else:
+        initial = {"count": 10, "mode": QuizMode.PRACTICE}
+        for key in ("exam", "category", "mode", "tags"):
+            if request.GET.get(key):
+                initial[key] = request.GET[key]
+        form = StartQuizForm(initial=initial)
+        status = 200
+    return render(request, "quizzes/start.html", {"form": form}, status=status)
 
 
+@require_GET
+def quiz_resume(request, session_id):
+    session = get_session_for_learner(request, session_id)
+    if session.is_completed:
+        return redirect("quiz_results", session.pk)
+    return redirect("quiz_question", session.pk, session.current_index + 1)
+
+
+def player_context(request, session, session_question, error=None):
+    learner = request.learner
+    view = selectors.question_view(session, session_question, learner)
+    rows = list(session.session_questions.values("question_order", "answered_at", "is_flagged", "is_correct"))
+    answered = sum(1 for row in rows if row["answered_at"])
+    return {
+        "session": session,
+        "view": view,
+        "nav": rows,
+        "answered_count": answered,
+        "correct_so_far": sum(1 for row in rows if row["is_correct"]) if session.reveals_answers() else None,
+        "reveal": session.reveals_answers() and session_question.is_answered,
+        "can_answer": not session.is_completed and (session.is_exam or not session_question.is_answered),
+        "is_last": view.number == session.question_count,
+        "unanswered_count": session.question_count - answered,
+        "flagged_count": sum(1 for row in rows if row["is_flagged"]),
+        "error": error,
+    }
+
+
+@require_GET
+def quiz_question(request, session_id, number):
+    session = get_session_for_learner(request, session_id)
+    if session.is_completed and not request.htmx:
+        return redirect("quiz_results", session.pk)
+    session_question = get_session_question(session, number)
+    if session.is_paused:
+        return render(request, "quizzes/paused.html", {"session": session})
+    services.move_to(session=session, index=number - 1)
+    return render_htmx_aware(
+        request, "quizzes/player.html", player_context(request, session, session_question), "player"
+    )
+
+
+@require_POST
+def quiz_answer(request, session_id, number):
+    session = get_session_for_learner(request, session_id)
+    session_question = get_session_question(session, number)
+    try:
+        services.submit_answer(
+            session=session, session_question=session_question, option_ids=request.POST.getlist("option")
+        )
+    except services.PremiumRequired as error:
+        return HttpResponse(str(error), status=403)
+    except services.QuizError as error:
+        session.refresh_from_db()
+        if session.is_completed:
+            messages.warning(request, str(error))
+            return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+        context = player_context(request, session, session_question, error=str(error))
+        return render_htmx_aware(request, "quizzes/player.html", context, "player", status=422)
+    if not request.htmx:
+        return redirect(question_url(session, number))
+    session.refresh_from_db()
+    session_question.refresh_from_db()
+    response = render_htmx_aware(
+        request, "quizzes/player.html", player_context(request, session, session_question), "player"
+    )
+    return push_url(response, question_url(session, number))
+
+
+def htmx_redirect(request, url):
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@require_POST
+def quiz_flag(request, session_id, number):
+    session = get_session_for_learner(request, session_id)
+    session_question = get_session_question(session, number)
+    try:
+        services.toggle_flag(session=session, session_question=session_question)
+    except services.QuizError as error:
+        messages.warning(request, str(error))
+        return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+    if not request.htmx:
+        return redirect(question_url(session, number))
+    return render_htmx_aware(
+        request, "quizzes/player.html", player_context(request, session, session_question), "player"
+    )
+
+
+@require_POST
+def quiz_finish(request, session_id):
+    session = get_session_for_learner(request, session_id)
+    services.finish_session(session=session)
+    return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+
+
+@require_POST
+def quiz_pause(request, session_id):
+    session = get_session_for_learner(request, session_id)
+    if session.is_completed:
+        return redirect("quiz_results", session.pk)
+    services.set_paused(session=session, paused=True)
+    messages.success(request, "Quiz paused. Resume it any time from the home page.")
+    return htmx_redirect(request, reverse("home"))
+
+
+@require_POST
+def quiz_resume_paused(request, session_id):
+    session = get_session_for_learner(request, session_id)
+    if session.is_completed:
+        return redirect("quiz_results", session.pk)
+    services.set_paused(session=session, paused=False)
+    return redirect("quiz_question", session.pk, session.current_index + 1)
+
+
+@require_GET
+def quiz_results(request, session_id):
+    session = get_session_for_learner(request, session_id)
+    if not session.is_completed:
+        return render(request, "quizzes/not_finished.html", {"session": session}, status=409)
+    learner = request.learner
+    views = selectors.review_views(session, learner)
+    context = {
+        "session": session,
+        "views": views,
+        "breakdown": selectors.category_breakdown(session),
+        "wrong_count": sum(1 for view in views if not view.session_question.is_correct),
+        "answered_count": sum(1 for view in views if view.session_question.is_answered),
+    }
+    return render(request, "quizzes/results.html", context)
+
+
+@require_POST
+def quiz_retry_mistakes(request, session_id):
+    session = get_session_for_learner(request, session_id)
+    if not session.is_completed:
+        return redirect("quiz_results", session.pk)
+    try:
+        started = services.retry_mistakes(session=session)
+    except services.NoQuestionsAvailable as error:
+        messages.info(request, str(error))
+        return redirect("quiz_results", session.pk)
+    return redirect("quiz_question", started.session.pk, 1)
+
+
+@require_GET
 def history(request):
-    return render(request, "quizzes/home.html")
+    learner = request.learner
+    sessions = QuizSession.objects.none()
+    if learner:
+        sessions = (
+            QuizSession.objects.filter(user=learner)
+            .select_related("exam", "category")
+            .annotate(answered_count=Count("session_questions", filter=Q(session_questions__answered_at__isnull=False)))
+            .order_by("-started_at")
+        )
+    page = Paginator(sessions, 20).get_page(request.GET.get("page"))
+    return render(request, "quizzes/history.html", {"page": page})
 
 
+@require_GET
 def bookmarks(request):
-    return render(request, "quizzes/home.html")
+    learner = request.learner
+    exams = Exam.objects.active()
+    categories = Category.objects.active()
+    exam = exams.filter(code=request.GET.get("exam") or None).first()
+    category = categories.filter(code=request.GET.get("category") or None).first()
+    query = (request.GET.get("q") or "").strip()[:200]
+    marks = Bookmark.objects.none()
+    if learner:
+        marks = Bookmark.objects.filter(user=learner).select_related("question").order_by("-created_at")
+        if exam:
+            marks = marks.filter(Exists(QuestionExam.objects.filter(question=OuterRef("question"), exam=exam)))
+        if category:
+            marks = marks.filter(
+                Exists(QuestionCategory.objects.filter(question=OuterRef("question"), category=category))
+            )
+        if query:
+            marks = marks.filter(question__question_text__icontains=query)
+    page = Paginator(marks, 20).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "exams": exams,
+        "categories": categories,
+        "selected_exam": exam,
+        "selected_category": category,
+        "query": query,
+    }
+    return render(request, "quizzes/bookmarks.html", context)
+
+
+@require_POST
+def bookmark_toggle(request, question_id):
+    learner = get_or_create_learner(request)
+    question = get_object_or_404(Question.objects.visible_to(learner), pk=question_id)
+    is_bookmarked = services.toggle_bookmark(user=learner, question=question)
+    if request.htmx:
+        return render(
+            request,
+            "quizzes/partials.html#bookmark_button",
+            {"question": question, "is_bookmarked": is_bookmarked, "next": request.POST.get("next", "")},
+        )
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("bookmarks")
+    messages.success(request, "Bookmarked." if is_bookmarked else "Bookmark removed.")
+    return redirect(next_url)

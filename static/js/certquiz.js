@@ -1,1 +1,71 @@
 // CertQuiz: progressive enhancement only; every page works without JavaScript.
+(function () {
+  "use strict";
+
+  function player() { return document.getElementById("player"); }
+
+  function isTyping(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) &&
+      !/^(radio|checkbox)$/.test(target.type));
+  }
+
+  // Keyboard shortcuts in the player: 1-9 select, Enter submit, N next, P previous.
+  document.addEventListener("keydown", function (event) {
+    var root = player();
+    if (!root || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) { return; }
+    if (/^[1-9]$/.test(event.key)) {
+      var input = root.querySelector('input[data-option-key="' + event.key + '"]:not([disabled])');
+      if (input) {
+        event.preventDefault();
+        if (input.type === "radio") { input.checked = true; } else { input.checked = !input.checked; }
+        input.focus();
+      }
+    } else if (event.key === "Enter") {
+      if (event.target && /^(BUTTON|A|SUMMARY)$/.test(event.target.tagName)) { return; }
+      var submit = root.querySelector('[data-shortcut="submit"]');
+      if (submit) { event.preventDefault(); submit.click(); }
+    } else if (event.key === "n" || event.key === "N") {
+      var next = root.querySelector('[data-shortcut="next"]');
+      if (next) { event.preventDefault(); next.click(); }
+    } else if (event.key === "p" || event.key === "P") {
+      var previous = root.querySelector('[data-shortcut="previous"]');
+      if (previous) { event.preventDefault(); previous.click(); }
+    }
+  });
+
+  // Countdown for timed exams. The server ends the exam at the deadline whatever happens here.
+  var timerInterval = null;
+  function startTimer() {
+    if (timerInterval) { clearInterval(timerInterval); timerInterval = null; }
+    var root = player();
+    if (!root || !root.dataset.deadline) { return; }
+    var deadline = Date.parse(root.dataset.deadline);
+    var display = root.querySelector("[data-timer]");
+    function tick() {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      if (display) {
+        var minutes = Math.floor(left / 60), seconds = left % 60;
+        display.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+        display.classList.toggle("low", left <= 60);
+      }
+      if (left <= 0) {
+        clearInterval(timerInterval); timerInterval = null;
+        var finish = document.getElementById("finish-form");
+        if (finish) { finish.submit(); } else { window.location.reload(); }
+      }
+    }
+    tick();
+    timerInterval = setInterval(tick, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", startTimer);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    startTimer();
+    // After a swap, move focus to the new question's heading so screen readers and keyboards follow.
+    var target = event.detail && event.detail.elt;
+    if (target && target.id === "player") {
+      var focusable = document.querySelector("#player [data-autofocus]");
+      if (focusable) { focusable.focus({ preventScroll: false }); }
+    }
+  });
+})();

@@ -1,0 +1,141 @@
+"""Read-side queries for the quiz pages, each a fixed number of SQL queries whatever the bank size."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from quizzes.models import (
+    Bookmark,
+    Category,
+    Exam,
+    Question,
+    QuestionCategory,
+    QuestionOption,
+    QuestionStatus,
+    QuizSession,
+    SessionQuestion,
+    SessionSelectedOption,
+)
+
+
+def visible_question_filter(user, prefix="questions"):
+    condition = Q(**{f"{prefix}__status": QuestionStatus.ACTIVE})
+    if not (user is not None and getattr(user, "has_premium", False)):
+        condition &= Q(**{f"{prefix}__is_premium": False})
+    return condition
+
+
+def exams_with_counts(user):
+    return Exam.objects.active().annotate(
+        active_question_count=Count("questions", filter=visible_question_filter(user), distinct=True)
+    )
+
+
+def categories_with_counts(user, exam=None):
+    condition = visible_question_filter(user)
+    if exam is not None:
+        condition &= Q(questions__exams=exam)
+    return Category.objects.active().annotate(active_question_count=Count("questions", filter=condition, distinct=True))
+
+
+def unfinished_sessions(user, limit=5):
+    if user is None:
+        return []
+    return list(
+        QuizSession.objects.filter(user=user, completed_at__isnull=True)
+        .select_related("exam", "category")
+        .annotate(answered_count=Count("session_questions", filter=Q(session_questions__answered_at__isnull=False)))
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
+@dataclass
+class QuestionView:
+    """One question as a learner sees it inside a session."""
+
+    session_question: SessionQuestion
+    question: Question | None  # None when locked (premium question, learner without premium)
+    options: list = field(default_factory=list)
+    selected_ids: set = field(default_factory=set)
+    is_bookmarked: bool = False
+
+    @property
+    def locked(self) -> bool:
+        return self.question is None
+
+    @property
+    def number(self) -> int:
+        return self.session_question.question_order + 1
+
+    @property
+    def correct_count(self) -> int:
+        return sum(1 for option in self.options if option.is_correct)
+
+
+def ordered_options(options, order, selected_ids):
+    """Options in the session's shuffled order, each marked `is_selected` by the learner or not."""
+    position = {option_id: index for index, option_id in enumerate(order)}
+    for option in options:
+        option.is_selected = option.id in selected_ids
+    return sorted(options, key=lambda option: (position.get(option.id, len(position)), option.display_order))
+
+
+def question_view(session: QuizSession, session_question: SessionQuestion, user) -> QuestionView:
+    question = Question.objects.get(pk=session_question.question_id)
+    if question.is_premium and not user.has_premium:
+        return QuestionView(session_question=session_question, question=None)
+    selected = set(
+        SessionSelectedOption.objects.filter(session=session, question=question).values_list("option_id", flat=True)
+    )
+    options = ordered_options(QuestionOption.objects.filter(question=question), session_question.option_order, selected)
+    bookmarked = Bookmark.objects.filter(user=user, question=question).exists()
+    return QuestionView(session_question, question, options, selected, bookmarked)
+
+
+def review_views(session: QuizSession, user) -> list[QuestionView]:
+    """Every question of a finished session with options, the learner's choices and bookmarks."""
+    session_questions = list(session.session_questions.select_related("question"))
+    question_ids = [sq.question_id for sq in session_questions]
+    options_by_question = defaultdict(list)
+    for option in QuestionOption.objects.filter(question_id__in=question_ids):
+        options_by_question[option.question_id].append(option)
+    selected_by_question = defaultdict(set)
+    for question_id, option_id in SessionSelectedOption.objects.filter(session=session).values_list(
+        "question_id", "option_id"
+    ):
+        selected_by_question[question_id].add(option_id)
+    bookmarked = set(
+        Bookmark.objects.filter(user=user, question_id__in=question_ids).values_list("question_id", flat=True)
+    )
+    views = []
+    for sq in session_questions:
+        if sq.question.is_premium and not user.has_premium:
+            views.append(QuestionView(sq, None))
+            continue
+        views.append(
+            QuestionView(
+                sq,
+                sq.question,
+                ordered_options(
+                    options_by_question[sq.question_id], sq.option_order, selected_by_question[sq.question_id]
+                ),
+                selected_by_question[sq.question_id],
+                sq.question_id in bookmarked,
+            )
+        )
+    return views
+
+
+def category_breakdown(session: QuizSession) -> list[dict]:
+    """Per category: questions, answered right, percentage (a question may count in several)."""
+    results = {sq.question_id: sq.is_correct for sq in session.session_questions.only("question_id", "is_correct")}
+    rows = defaultdict(lambda: {"total": 0, "correct": 0})
+    for link in QuestionCategory.objects.filter(question_id__in=results).select_related("category"):
+        row = rows[link.category]
+        row["total"] += 1
+        row["correct"] += 1 if results[link.question_id] else 0
+    breakdown = []
+    for category, row in sorted(rows.items(), key=lambda item: (item[0].display_order, item[0].name)):
+        breakdown.append({"category": category, **row, "percentage": round(100 * row["correct"] / row["total"])})
+    return breakdown

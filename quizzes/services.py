@@ -1,0 +1,254 @@
+"""The quiz flow: starting a session, answering, flagging, finishing. Views, commands and tests
+all go through these functions so every entry point obeys the same rules."""
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from quizzes.models import (
+    Bookmark,
+    Question,
+    QuestionCategory,
+    QuestionExam,
+    QuestionOption,
+    QuizMode,
+    QuizSession,
+    SessionQuestion,
+    SessionSelectedOption,
+)
+from quizzes.signals import answer_recorded, session_completed
+
+MAX_QUESTIONS_PER_SESSION = 100
+
+
+class QuizError(Exception):
+    """A rule of the quiz flow was broken; the message is meant for the learner."""
+
+
+class NoQuestionsAvailable(QuizError):
+    pass
+
+
+class PremiumRequired(QuizError):
+    pass
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    session: QuizSession
+    requested: int
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.requested - self.session.question_count)
+
+
+def candidate_questions(*, user, exam=None, category=None, tags: Iterable[str] = ()):
+    """Active questions the learner may see that match the filters (any of the tags)."""
+    questions = Question.objects.active().visible_to(user)
+    if exam is not None:
+        questions = questions.filter(Exists(QuestionExam.objects.filter(question=OuterRef("pk"), exam=exam)))
+    if category is not None:
+        questions = questions.filter(
+            Exists(QuestionCategory.objects.filter(question=OuterRef("pk"), category=category))
+        )
+    tags = [tag for tag in tags if tag]
+    if tags:
+        questions = questions.filter(tags__overlap=tags)
+    return questions
+
+
+def last_answered_wrong(questions, user):
+    """Narrow `questions` to those whose most recent final answer by `user` was wrong."""
+    final_answers = SessionQuestion.objects.filter(session__user=user, answered_at__isnull=False).exclude(
+        session__mode=QuizMode.EXAM, session__completed_at__isnull=True
+    )
+    latest_is_correct = (
+        final_answers.filter(question=OuterRef("pk")).order_by("-answered_at").values("is_correct")[:1]
+    )
+    return (
+        questions.filter(pk__in=final_answers.values("question_id"))
+        .annotate(last_is_correct=Subquery(latest_is_correct))
+        .filter(last_is_correct=False)
+    )
+
+
+@transaction.atomic
+def start_session(
+    *,
+    user,
+    mode: str = QuizMode.PRACTICE,
+    count: int = 10,
+    exam=None,
+    category=None,
+    tags: Iterable[str] = (),
+    time_limit_minutes: int | None = None,
+    question_ids: Iterable | None = None,
+) -> StartedSession:
+    """Pick `count` random questions and create the session with a shuffled option order for each.
+
+    Raises NoQuestionsAvailable when nothing matches; fewer matches than asked start a shorter quiz."""
+    count = max(1, min(int(count), MAX_QUESTIONS_PER_SESSION))
+    tags = sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
+    questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
+    if question_ids is not None:
+        questions = questions.filter(pk__in=list(question_ids))
+    elif mode == QuizMode.MISTAKES:
+        questions = last_answered_wrong(questions, user)
+    elif mode == QuizMode.BOOKMARKED:
+        questions = questions.filter(Exists(Bookmark.objects.filter(question=OuterRef("pk"), user=user)))
+    picked = list(questions.order_by("?").values_list("id", flat=True)[:count])
+    if not picked:
+        raise NoQuestionsAvailable(no_questions_message(mode))
+
+    options_by_question = defaultdict(list)
+    for question_id, option_id in QuestionOption.objects.filter(question_id__in=picked).values_list(
+        "question_id", "id"
+    ):
+        options_by_question[question_id].append(option_id)
+    for option_ids in options_by_question.values():
+        random.shuffle(option_ids)
+
+    session = QuizSession.objects.create(
+        user=user,
+        mode=mode,
+        exam=exam,
+        category=category,
+        tags=tags,
+        question_count=len(picked),
+        time_limit_minutes=time_limit_minutes if mode == QuizMode.EXAM else None,
+    )
+    SessionQuestion.objects.bulk_create(
+        SessionQuestion(
+            session=session, question_id=question_id, question_order=order, option_order=options_by_question[question_id]
+        )
+        for order, question_id in enumerate(picked)
+    )
+    return StartedSession(session=session, requested=count)
+
+
+def no_questions_message(mode: str) -> str:
+    if mode == QuizMode.MISTAKES:
+        return "No mistakes to review with these filters: every question you answered last time was right."
+    if mode == QuizMode.BOOKMARKED:
+        return "No bookmarked questions match these filters. Bookmark questions while you practise."
+    return "No questions match these filters. Try another exam, category or fewer tags."
+
+
+def retry_mistakes(*, session: QuizSession) -> StartedSession:
+    """A new practice session from the questions answered wrong (or left unanswered) in `session`."""
+    missed = session.session_questions.exclude(is_correct=True).values_list("question_id", flat=True)
+    missed = list(missed)
+    if not missed:
+        raise NoQuestionsAvailable("You answered every question right: nothing to retry.")
+    return start_session(
+        user=session.user, mode=QuizMode.PRACTICE, count=len(missed), question_ids=missed
+    )
+
+
+def expire_if_out_of_time(session: QuizSession) -> QuizSession:
+    """Timed exams end on the server when their time is up, whatever the browser does."""
+    if not session.is_completed and session.is_out_of_time():
+        return finish_session(session=session)
+    return session
+
+
+@transaction.atomic
+def submit_answer(*, session: QuizSession, session_question: SessionQuestion, option_ids: Iterable) -> SessionQuestion:
+    """Record the learner's choice. A repeated submit (double click, two tabs) records it once:
+    in practice modes the first answer stands; in exam mode the answer may change until submission."""
+    session = QuizSession.objects.select_for_update().select_related("user").get(pk=session.pk)
+    session_question = (
+        SessionQuestion.objects.select_for_update().select_related("question").get(pk=session_question.pk, session=session)
+    )
+    if session.is_completed:
+        raise QuizError("This quiz is already finished.")
+    if session.is_out_of_time():
+        finish_session(session=session)
+        raise QuizError("Time is up: the exam was submitted with the answers you had given.")
+    question = session_question.question
+    if question.is_premium and not session.user.has_premium:
+        raise PremiumRequired("This is a premium question.")
+    if session_question.is_answered and not session.is_exam:
+        return session_question
+
+    options = list(QuestionOption.objects.filter(question_id=question.pk).only("id", "is_correct"))
+    valid_ids = {str(option.id) for option in options}
+    chosen = {str(option_id) for option_id in option_ids}
+    if not chosen:
+        raise QuizError("Choose an answer first." if not question.is_multiple else "Choose your answers first.")
+    if not chosen <= valid_ids:
+        raise QuizError("That answer is not one of this question's options.")
+    if not question.is_multiple and len(chosen) != 1:
+        raise QuizError("Choose exactly one answer.")
+
+    now = timezone.now()
+    if session_question.is_answered:
+        SessionSelectedOption.objects.filter(session=session, question_id=question.pk).delete()
+    SessionSelectedOption.objects.bulk_create(
+        SessionSelectedOption(session=session, question_id=question.pk, option_id=option_id) for option_id in sorted(chosen)
+    )
+    session_question.answered_at = now
+    session_question.is_correct = chosen == {str(option.id) for option in options if option.is_correct}
+    session_question.save(update_fields=["answered_at", "is_correct"])
+    session.current_index = session_question.question_order
+    session.last_activity_at = now
+    session.is_paused = False
+    session.save(update_fields=["current_index", "last_activity_at", "is_paused"])
+    if not session.is_exam:
+        answer_recorded.send(SessionQuestion, session=session, session_question=session_question)
+    return session_question
+
+
+@transaction.atomic
+def finish_session(*, session: QuizSession) -> QuizSession:
+    session = QuizSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_completed:
+        return session
+    now = timezone.now()
+    deadline = session.deadline
+    session.completed_at = min(now, deadline) if deadline else now
+    session.score = session.session_questions.filter(is_correct=True).count()
+    session.is_paused = False
+    session.save(update_fields=["completed_at", "score", "is_paused"])
+    if session.is_exam:
+        for session_question in session.session_questions.filter(answered_at__isnull=False):
+            answer_recorded.send(SessionQuestion, session=session, session_question=session_question)
+    session_completed.send(QuizSession, session=session)
+    return session
+
+
+def move_to(*, session: QuizSession, index: int) -> None:
+    if session.current_index != index and not session.is_completed:
+        QuizSession.objects.filter(pk=session.pk).update(current_index=index, last_activity_at=timezone.now())
+        session.current_index = index
+
+
+def toggle_flag(*, session: QuizSession, session_question: SessionQuestion) -> bool:
+    if session.is_completed:
+        raise QuizError("This quiz is already finished.")
+    session_question.is_flagged = not session_question.is_flagged
+    SessionQuestion.objects.filter(pk=session_question.pk).update(is_flagged=session_question.is_flagged)
+    return session_question.is_flagged
+
+
+def set_paused(*, session: QuizSession, paused: bool) -> None:
+    if session.is_completed:
+        raise QuizError("This quiz is already finished.")
+    session.is_paused = paused
+    session.last_activity_at = timezone.now()
+    session.save(update_fields=["is_paused", "last_activity_at"])
+
+
+def toggle_bookmark(*, user, question: Question) -> bool:
+    """Bookmark or un-bookmark; safe against double clicks thanks to the unique pair."""
+    deleted, _ = Bookmark.objects.filter(user=user, question=question).delete()
+    if deleted:
+        return False
+    Bookmark.objects.bulk_create([Bookmark(user=user, question=question)], ignore_conflicts=True)
+    return True

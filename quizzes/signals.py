@@ -1,0 +1,9 @@
+"""Signals other apps listen to (gamification updates progress from them). Sent inside the
+transaction that records the answer, so a listener's writes commit or roll back with it."""
+
+from django.dispatch import Signal
+
+# sender=SessionQuestion; kwargs: session, session_question (answered_at and is_correct are final)
+answer_recorded = Signal()
+# sender=QuizSession; kwargs: session
+session_completed = Signal()

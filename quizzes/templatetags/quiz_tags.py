@@ -1,0 +1,31 @@
+from django import template
+from django.utils.safestring import mark_safe
+
+from quizzes.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    return mark_safe(render_markdown(text or ""))  # sanitized by nh3 in render_markdown
+
+
+@register.filter
+def option_key(index):
+    """1-based keyboard key for the option at a 0-based position."""
+    return index + 1 if index < 9 else ""
+
+
+@register.filter
+def duration(value):
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{seconds} s"

@@ -1,0 +1,43 @@
+import pytest
+
+from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
+from quizzes.models import QuizMode
+from quizzes.services import start_session
+
+
+@pytest.fixture
+def ccna(db):
+    return ExamFactory(code="CCNA", name="Cisco Certified Network Associate")
+
+
+@pytest.fixture
+def ospf(db):
+    return CategoryFactory(code="OSPF", name="OSPF")
+
+
+@pytest.fixture
+def bank(ccna, ospf):
+    """Five single-answer and two multiple-answer active questions in CCNA / OSPF."""
+    singles = QuestionFactory.create_batch(5, exams=[ccna], categories=[ospf], tags=["ospf"])
+    multiples = QuestionFactory.create_batch(
+        2, exams=[ccna], categories=[ospf], type="multiple", options__count=5, options__correct=2, tags=["lsa"]
+    )
+    return singles + multiples
+
+
+@pytest.fixture
+def practice_session(learner, bank):
+    return start_session(user=learner, mode=QuizMode.PRACTICE, count=5).session
+
+
+@pytest.fixture
+def exam_session(learner, bank):
+    return start_session(user=learner, mode=QuizMode.EXAM, count=5, time_limit_minutes=30).session
+
+
+def correct_option_ids(session_question):
+    return [str(option.pk) for option in session_question.question.options.filter(is_correct=True)]
+
+
+def wrong_option_ids(session_question):
+    return [str(session_question.question.options.filter(is_correct=False).first().pk)]
