@@ -129,7 +129,7 @@ def review_views(session: QuizSession, user) -> list[QuestionView]:
 
 def category_breakdown(session: QuizSession) -> list[dict]:
     """Per category: questions, answered right, percentage (a question may count in several)."""
-    results = {sq.question_id: sq.is_correct for sq in session.session_questions.only("question_id", "is_correct")}
+    results = dict(session.session_questions.values_list("question_id", "is_correct"))
     rows = defaultdict(lambda: {"total": 0, "correct": 0})
     for link in QuestionCategory.objects.filter(question_id__in=results).select_related("category"):
         row = rows[link.category]

@@ -158,10 +158,21 @@ def expire_if_out_of_time(session: QuizSession) -> QuizSession:
     return session
 
 
-@transaction.atomic
+_TIME_UP = object()
+
+
 def submit_answer(*, session: QuizSession, session_question: SessionQuestion, option_ids: Iterable) -> SessionQuestion:
     """Record the learner's choice. A repeated submit (double click, two tabs) records it once:
     in practice modes the first answer stands; in exam mode the answer may change until submission."""
+    recorded = _record_answer(session=session, session_question=session_question, option_ids=option_ids)
+    if recorded is _TIME_UP:
+        finish_session(session=session)  # its own transaction: it must survive the refusal below
+        raise QuizError("Time is up: the exam was submitted with the answers you had given.")
+    return recorded
+
+
+@transaction.atomic
+def _record_answer(*, session, session_question, option_ids):
     session = QuizSession.objects.select_for_update().select_related("user").get(pk=session.pk)
     session_question = (
         SessionQuestion.objects.select_for_update().select_related("question").get(pk=session_question.pk, session=session)
@@ -169,8 +180,7 @@ def submit_answer(*, session: QuizSession, session_question: SessionQuestion, op
     if session.is_completed:
         raise QuizError("This quiz is already finished.")
     if session.is_out_of_time():
-        finish_session(session=session)
-        raise QuizError("Time is up: the exam was submitted with the answers you had given.")
+        return _TIME_UP
     question = session_question.question
     if question.is_premium and not session.user.has_premium:
         raise PremiumRequired("This is a premium question.")
@@ -181,7 +191,7 @@ def submit_answer(*, session: QuizSession, session_question: SessionQuestion, op
     valid_ids = {str(option.id) for option in options}
     chosen = {str(option_id) for option_id in option_ids}
     if not chosen:
-        raise QuizError("Choose an answer first." if not question.is_multiple else "Choose your answers first.")
+        raise QuizError("Choose an answer first.")
     if not chosen <= valid_ids:
         raise QuizError("That answer is not one of this question's options.")
     if not question.is_multiple and len(chosen) != 1:

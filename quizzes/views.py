@@ -152,13 +152,13 @@ def quiz_answer(request, session_id, number):
     session = get_session_for_learner(request, session_id)
     session_question = get_session_question(session, number)
     try:
-        services.submit_answer(
+        session_question = services.submit_answer(
             session=session, session_question=session_question, option_ids=request.POST.getlist("option")
         )
     except services.PremiumRequired as error:
         return HttpResponse(str(error), status=403)
     except services.QuizError as error:
-        session.refresh_from_db()
+        session = QuizSession.objects.select_related("exam", "category").get(pk=session.pk)
         if session.is_completed:
             messages.warning(request, str(error))
             return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
@@ -166,8 +166,7 @@ def quiz_answer(request, session_id, number):
         return render_htmx_aware(request, "quizzes/player.html", context, "player", status=422)
     if not request.htmx:
         return redirect(question_url(session, number))
-    session.refresh_from_db()
-    session_question.refresh_from_db()
+    session = QuizSession.objects.select_related("exam", "category").get(pk=session.pk)
     response = render_htmx_aware(
         request, "quizzes/player.html", player_context(request, session, session_question), "player"
     )

@@ -1,0 +1,88 @@
+"""Each hot page costs a fixed number of queries whether the bank holds 50 or 2,000 questions
+and whether the session holds 5 or 50 of them (no N+1, no per-question queries)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.factories import UserFactory
+from quizzes.models import Question, QuestionCategory, QuestionExam, QuestionOption
+from quizzes.services import finish_session, start_session, submit_answer
+from tests.quizzes.conftest import correct_option_ids
+
+
+def make_bank(size, exam, category, author):
+    questions = Question.objects.bulk_create(
+        Question(question_text=f"Bank question {i}", type="single", explanation="Because.", tags=["bank"], created_by=author)
+        for i in range(size)
+    )
+    QuestionOption.objects.bulk_create(
+        QuestionOption(question=question, text=f"Option {n}", is_correct=n == 0, display_order=n)
+        for question in questions
+        for n in range(4)
+    )
+    QuestionExam.objects.bulk_create(QuestionExam(question=question, exam=exam) for question in questions)
+    QuestionCategory.objects.bulk_create(QuestionCategory(question=question, category=category) for question in questions)
+
+
+def count_queries(func):
+    with CaptureQueriesContext(connection) as context:
+        func()
+    return len(context.captured_queries)
+
+
+def measure(client, learner, session_size):
+    """Queries of: start, question page (full and htmx), answer POST (htmx), results page."""
+    counts = {}
+    counts["start"] = count_queries(
+        lambda: client.post("/quiz/start/", {"count": session_size, "mode": "practice", "exam": "CCNA", "category": "OSPF"})
+    )
+    session = learner.quiz_sessions.latest("started_at")
+    assert session.question_count == session_size
+    counts["question"] = count_queries(lambda: client.get(f"/quiz/{session.pk}/q/2/"))
+    counts["question_htmx"] = count_queries(lambda: client.get(f"/quiz/{session.pk}/q/2/", headers={"HX-Request": "true"}))
+    sq = session.session_questions.select_related("question").get(question_order=1)
+    answer = {"option": correct_option_ids(sq)}
+    counts["answer"] = count_queries(
+        lambda: client.post(f"/quiz/{session.pk}/q/2/answer/", answer, headers={"HX-Request": "true"})
+    )
+    finish_session(session=session)
+    counts["results"] = count_queries(lambda: client.get(f"/quiz/{session.pk}/results/"))
+    counts["home"] = count_queries(lambda: client.get("/"))
+    return counts
+
+
+# The budgets, per request: session + user (2), then the page's own queries.
+BUDGETS = {"start": 10, "question": 10, "question_htmx": 10, "answer": 18, "results": 9, "home": 5}
+
+
+@pytest.mark.parametrize("session_size", [5, 50])
+def test_hot_pages_cost_the_same_queries_for_a_bank_of_50_and_of_2000(client, ccna, ospf, session_size):
+    author = UserFactory(username="author")
+    small_learner = UserFactory(username="small")
+    large_learner = UserFactory(username="large")
+    make_bank(50, ccna, ospf, author)
+    client.force_login(small_learner)
+    small = measure(client, small_learner, session_size)
+
+    make_bank(1950, ccna, ospf, author)
+    client.force_login(large_learner)
+    large = measure(client, large_learner, session_size)
+
+    assert small == large
+    for page, budget in BUDGETS.items():
+        assert large[page] <= budget, f"{page} costs {large[page]} queries, budget {budget}"
+
+
+def test_the_question_page_queries_are_the_expected_ones(client, ccna, ospf, django_assert_num_queries):
+    author = UserFactory(username="author")
+    learner = UserFactory(username="reader")
+    make_bank(20, ccna, ospf, author)
+    session = start_session(user=learner, count=10).session
+    client.force_login(learner)
+    # 1 django session, 2 user, 3 quiz session, 4 session question, 5 question, 6 options,
+    # 7 selected options, 8 bookmark, 9 navigation rows, 10 current_index update
+    with django_assert_num_queries(10):
+        client.get(f"/quiz/{session.pk}/q/3/")
+    sq = session.session_questions.select_related("question").get(question_order=2)
+    submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq))
