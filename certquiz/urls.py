@@ -8,5 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("dashboard/", include("gamification.urls")),
+    path("billing/", include("billing.urls")),
     path("", include("quizzes.urls")),
 ]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from billing import views
+
+urlpatterns = [
+    path("premium/", views.premium, name="premium"),
+]

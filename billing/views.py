@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def premium(request):
+    return render(request, "billing/premium.html")
