@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
@@ -36,6 +37,20 @@ class NoQuestionsAvailable(QuizError):
 
 class PremiumRequired(QuizError):
     pass
+
+
+class DailyLimitReached(QuizError):
+    pass
+
+
+def free_daily_limit() -> int:
+    """Questions a learner without premium may answer per day (0: no limit)."""
+    return getattr(settings, "FREE_DAILY_QUESTION_LIMIT", 40)
+
+
+def answers_today(user) -> int:
+    start_of_day = timezone.localtime(timezone.now(), user.tzinfo).replace(hour=0, minute=0, second=0, microsecond=0)
+    return SessionQuestion.objects.filter(session__user=user, answered_at__gte=start_of_day).count()
 
 
 @dataclass(frozen=True)
@@ -186,6 +201,12 @@ def _record_answer(*, session, session_question, option_ids):
         raise PremiumRequired("This is a premium question.")
     if session_question.is_answered and not session.is_exam:
         return session_question
+    limit = free_daily_limit()
+    if limit and not session_question.is_answered and not session.user.has_premium:
+        if answers_today(session.user) >= limit:
+            raise DailyLimitReached(
+                f"You have answered today's {limit} free questions. Come back tomorrow, or go premium for unlimited practice."
+            )
 
     options = list(QuestionOption.objects.filter(question_id=question.pk).only("id", "is_correct"))
     valid_ids = {str(option.id) for option in options}

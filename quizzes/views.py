@@ -113,7 +113,7 @@ def quiz_resume(request, session_id):
     return redirect("quiz_question", session.pk, session.current_index + 1)
 
 
-def player_context(request, session, session_question, error=None):
+def player_context(request, session, session_question, error=None, upgrade_prompt=False):
     learner = request.learner
     view = selectors.question_view(session, session_question, learner)
     rows = list(session.session_questions.values("question_order", "answered_at", "is_flagged", "is_correct"))
@@ -130,6 +130,7 @@ def player_context(request, session, session_question, error=None):
         "unanswered_count": session.question_count - answered,
         "flagged_count": sum(1 for row in rows if row["is_flagged"]),
         "error": error,
+        "upgrade_prompt": upgrade_prompt,
     }
 
 
@@ -162,7 +163,13 @@ def quiz_answer(request, session_id, number):
         if session.is_completed:
             messages.warning(request, str(error))
             return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
-        context = player_context(request, session, session_question, error=str(error))
+        context = player_context(
+            request,
+            session,
+            session_question,
+            error=str(error),
+            upgrade_prompt=isinstance(error, services.DailyLimitReached),
+        )
         return render_htmx_aware(request, "quizzes/player.html", context, "player", status=422)
     if not request.htmx:
         return redirect(question_url(session, number))

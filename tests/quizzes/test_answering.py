@@ -216,3 +216,27 @@ def test_finishing_scores_the_session(learner_client, practice_session):
     practice_session.refresh_from_db()
     assert practice_session.score == 3
     assert practice_session.completed_at <= timezone.now()
+
+
+def test_a_free_learner_is_stopped_at_the_daily_limit_with_an_upgrade_prompt(settings, learner_client, practice_session):
+    settings.FREE_DAILY_QUESTION_LIMIT = 2
+    session_questions = list(practice_session.session_questions.select_related("question"))
+    for sq in session_questions[:2]:
+        submit_answer(session=practice_session, session_question=sq, option_ids=correct_option_ids(sq))
+
+    response = learner_client.post(
+        f"/quiz/{practice_session.pk}/q/3/answer/", {"option": correct_option_ids(session_questions[2])}
+    )
+
+    assert response.status_code == 422
+    assert "2 free questions. Come back tomorrow" in response.content.decode()
+    assert 'href="/billing/premium/"' in response.content.decode()
+    session_questions[2].refresh_from_db()
+    assert session_questions[2].answered_at is None
+
+
+def test_a_premium_learner_has_no_daily_limit(settings, premium_learner, bank):
+    settings.FREE_DAILY_QUESTION_LIMIT = 1
+    session = start_session(user=premium_learner, count=3).session
+    for sq in session.session_questions.select_related("question"):
+        assert submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq)).is_answered
