@@ -1,0 +1,106 @@
+"""Cross-cutting request handling: a request id on every log line, one structured access-log line
+per request, and a friendly 503 page instead of a traceback when the database is unreachable."""
+
+import json
+import logging
+import time
+import uuid
+from contextvars import ContextVar
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+access_logger = logging.getLogger("certquiz.access")
+logger = logging.getLogger("certquiz")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = request_id_var.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: easy to ship to any log store."""
+
+    def format(self, record):
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def _clean_request_id(value: str) -> str:
+    value = (value or "").strip()
+    if value and len(value) <= 64 and all(char.isalnum() or char in "-_." for char in value):
+        return value
+    return uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = _clean_request_id(request.headers.get("X-Request-ID", ""))
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            access_logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "fields": {
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
+
+
+class DatabaseUnavailableMiddleware:
+    """When PostgreSQL is down, answer 503 with a page that needs no database, and keep serving
+    again as soon as it is back (Django reconnects on the next request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_DOWN_ERRORS) and not _is_connection_error(exception):
+            return None
+        logger.error("Database unavailable: %s", exception.__class__.__name__, exc_info=exception)
+        if request.path.startswith("/billing/webhooks/") or request.headers.get("Accept") == "application/json":
+            response = JsonResponse({"error": "The service is briefly unavailable. Please retry."}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+
+
+def _is_connection_error(exception) -> bool:
+    return isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
