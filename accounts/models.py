@@ -61,6 +61,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.TextField(choices=Role.choices, default=Role.USER, db_default=Role.USER)
     is_active = models.BooleanField(default=True, db_default=True)
     time_zone = models.TextField(default="UTC", db_default="UTC")
+    # Django's auth columns get database defaults too, so a raw INSERT with the document's columns
+    # works: an unusable password ("!") and no superuser rights.
+    password = models.CharField("password", max_length=128, db_default="!")
+    is_superuser = models.BooleanField(default=False, db_default=False)
     created_at = created_at_field()
     updated_at = updated_at_field()
 

@@ -58,9 +58,22 @@
     timerInterval = setInterval(tick, 1000);
   }
 
-  document.addEventListener("DOMContentLoaded", startTimer);
+  // A code block wider than the screen scrolls sideways; keyboard users need to reach it to scroll.
+  function focusableScrollers() {
+    document.querySelectorAll("main pre").forEach(function (pre) {
+      if (pre.scrollWidth > pre.clientWidth) { pre.tabIndex = 0; } else { pre.removeAttribute("tabindex"); }
+    });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(focusableScrollers, 150);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { startTimer(); focusableScrollers(); });
   document.addEventListener("htmx:afterSettle", function (event) {
     startTimer();
+    focusableScrollers();
     // After a swap, move focus to the new question's heading so screen readers and keyboards follow.
     var target = event.detail && event.detail.elt;
     if (target && target.id === "player") {

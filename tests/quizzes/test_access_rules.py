@@ -80,7 +80,7 @@ def test_exam_mode_reveals_no_correct_option_or_explanation_before_submission(le
     for response in responses:
         body = response.content.decode()
         assert "SECRET" not in body
-        assert "option correct" not in body and "(correct answer)" not in body and "✔ Correct" not in body
+        assert "option correct" not in body and "option-note" not in body and "✔ Correct" not in body
         assert "Score so far" not in body
     assert early_results.status_code == 409
     assert "Not finished yet" in early_results.content.decode()
