@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "quizzes",
     "gamification",
     "billing",
+    "certquiz",  # project-wide management commands (backup, restore)
 ]
 
 MIDDLEWARE = [
