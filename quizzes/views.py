@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_safe, require_POST
 from django_htmx.http import push_url
 
 from accounts.guests import get_or_create_learner
@@ -43,7 +43,7 @@ def render_htmx_aware(request, template, context, partial, status=200):
     return response
 
 
-@require_GET
+@require_safe
 def home(request):
     learner = request.learner or None
     context = {
@@ -54,7 +54,7 @@ def home(request):
     return render(request, "quizzes/home.html", context)
 
 
-@require_GET
+@require_safe
 def exam_detail(request, code):
     exam = get_object_or_404(Exam.objects.active(), code=code)
     learner = request.learner or None
@@ -105,7 +105,7 @@ def quiz_start(request):
     return render(request, "quizzes/start.html", {"form": form}, status=status)
 
 
-@require_GET
+@require_safe
 def quiz_resume(request, session_id):
     session = get_session_for_learner(request, session_id)
     if session.is_completed:
@@ -134,7 +134,7 @@ def player_context(request, session, session_question, error=None, upgrade_promp
     }
 
 
-@require_GET
+@require_safe
 def quiz_question(request, session_id, number):
     session = get_session_for_learner(request, session_id)
     if session.is_completed and not request.htmx:
@@ -230,7 +230,7 @@ def quiz_resume_paused(request, session_id):
     return redirect("quiz_question", session.pk, session.current_index + 1)
 
 
-@require_GET
+@require_safe
 def quiz_results(request, session_id):
     session = get_session_for_learner(request, session_id)
     if not session.is_completed:
@@ -260,7 +260,7 @@ def quiz_retry_mistakes(request, session_id):
     return redirect("quiz_question", started.session.pk, 1)
 
 
-@require_GET
+@require_safe
 def history(request):
     learner = request.learner
     sessions = QuizSession.objects.none()
@@ -275,7 +275,7 @@ def history(request):
     return render(request, "quizzes/history.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def bookmarks(request):
     learner = request.learner
     exams = Exam.objects.active()
