@@ -96,7 +96,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def has_premium(self) -> bool:
-        return self.role in (Role.PREMIUM, Role.ADMIN)
+        """Decided now from the subscription (billing's Subscription.grants_premium: plan, status and
+        paid-until date), not from the role, which the billing app only keeps in step: premium ends on
+        time even before `expire_subscriptions` has run. Admins always have it; guests never.
+
+        Reads the reverse relation `subscription`, which Django caches on this instance (a missing
+        one too); accounts.backends loads it with the signed-in user, so this costs no query there."""
+        if self.role == Role.ADMIN:
+            return True
+        if self.role == Role.GUEST:
+            return False
+        # A missing subscription raises RelatedObjectDoesNotExist, an AttributeError: getattr's default.
+        subscription = getattr(self, "subscription", None)
+        return subscription is not None and subscription.grants_premium()
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

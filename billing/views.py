@@ -1,5 +1,94 @@
-from django.shortcuts import render
+import json
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from billing import services
+from billing.forms import BmacEmailForm
+from quizzes.models import Question
+from quizzes.services import answers_today, free_daily_limit
+
+logger = logging.getLogger(__name__)
 
 
-def premium(request):
-    return render(request, "billing/premium.html")
+@csrf_exempt
+@require_POST
+def bmac_webhook(request: HttpRequest) -> JsonResponse:
+    """Buy Me a Coffee's webhook: verify the raw body's signature, store the event, process it."""
+    signature = request.headers.get(services.SIGNATURE_HEADER, "")
+    if not services.signature_is_valid(request.body, signature, settings.BMAC_WEBHOOK_SECRETS):
+        logger.warning("BMAC webhook refused: %s signature", "bad" if signature else "missing")
+        return JsonResponse({"error": "Invalid signature."}, status=401)
+    try:
+        envelope = json.loads(request.body)
+    except ValueError:
+        return JsonResponse({"error": "The body is not JSON."}, status=400)
+    if not isinstance(envelope, dict):
+        return JsonResponse({"error": "The body is not a JSON object."}, status=400)
+    try:
+        event, created = services.receive_event(envelope=envelope)
+    except services.InvalidEvent as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse({"status": event.status, "duplicate": not created})
+
+
+@require_http_methods(["GET", "POST"])
+def premium(request: HttpRequest) -> HttpResponse:
+    """What premium gives and how to get it; for a signed-in learner also their plan, today's free
+    questions and the email their Buy Me a Coffee payments are matched by (a form)."""
+    context = {
+        "creator_url": settings.BMAC_CREATOR_URL,
+        "days_per_coffee": settings.BMAC_PREMIUM_DAYS_PER_COFFEE,
+        "grace_days": settings.BMAC_GRACE_DAYS,
+        "free_limit": free_daily_limit(),
+        "premium_question_count": Question.objects.active().filter(is_premium=True).count(),
+    }
+    user = request.user
+    if not user.is_authenticated:  # a visitor or a guest: what premium gives and a sign-up prompt
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+        return render(request, "billing/premium.html", context)
+
+    form = BmacEmailForm(request.POST or None, user=user, initial={"email": bmac_email_of(user)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            applied = services.link_bmac_email(user=user, email=form.cleaned_data["email"])
+        except services.EmailTaken:
+            form.add_error("email", "This email was just linked to another CertQuiz account.")
+        else:
+            message = linked_message(form.cleaned_data["email"], applied)
+            if not request.htmx:
+                messages.success(request, message)
+                return redirect("premium")
+            user.refresh_from_db()  # the subscription may have changed: read it again
+            form = BmacEmailForm(user=user, initial={"email": bmac_email_of(user)})
+            context["saved_message"] = message
+    context.update(
+        form=form,
+        subscription=getattr(user, "subscription", None),
+        answered_today=answers_today(user),
+    )
+    name = "billing/premium.html#plan" if request.htmx else "billing/premium.html"
+    response = render(request, name, context, status=422 if form.errors else 200)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def bmac_email_of(user) -> str:
+    subscription = getattr(user, "subscription", None)
+    return (subscription and subscription.buy_me_a_coffee_email) or user.email
+
+
+def linked_message(email: str, applied) -> str:
+    message = f"Payments made with {email} are now matched to your account."
+    done = [event for event in applied if event.status == "processed"]
+    if done:
+        message += f" {len(done)} earlier payment{'s' if len(done) != 1 else ''} applied."
+    return message

@@ -141,8 +141,9 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, loading the user with their subscription (one query per request).
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -275,3 +276,14 @@ LOGGING = {
         "certquiz.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO")},
     },
 }
+
+# Billing: premium through Buy Me a Coffee (billing app). The webhook secrets are above.
+# The creator page learners pay on, e.g. https://buymeacoffee.com/yourname (empty: no link shown).
+BMAC_CREATOR_URL = env_str("BMAC_CREATOR_URL")
+BMAC_PREMIUM_DAYS_PER_COFFEE = env_int("BMAC_PREMIUM_DAYS_PER_COFFEE", 7)
+# Days premium outlives a membership's paid period, so a renewal webhook arriving late cuts nothing.
+BMAC_GRACE_DAYS = env_int("BMAC_GRACE_DAYS", 3)
+# Test-mode events (live_mode false) are always stored; they grant premium only when this is true.
+BMAC_ACCEPT_TEST_EVENTS = env_bool("BMAC_ACCEPT_TEST_EVENTS", DEBUG)
+# Questions a learner without premium may answer per day (0: no limit).
+FREE_DAILY_QUESTION_LIMIT = env_int("FREE_DAILY_QUESTION_LIMIT", 40)

@@ -188,7 +188,7 @@ def submit_answer(*, session: QuizSession, session_question: SessionQuestion, op
 
 @transaction.atomic
 def _record_answer(*, session, session_question, option_ids):
-    session = QuizSession.objects.select_for_update().select_related("user").get(pk=session.pk)
+    session = QuizSession.objects.select_for_update(of=("self",)).select_related("user__subscription").get(pk=session.pk)
     session_question = (
         SessionQuestion.objects.select_for_update().select_related("question").get(pk=session_question.pk, session=session)
     )

@@ -16,7 +16,9 @@ def other_learner(db):
 
 @pytest.fixture
 def premium_learner(db):
-    return UserFactory(username="pat", email="pat@example.com", role=Role.PREMIUM)
+    from billing.factories import PremiumSubscriptionFactory
+
+    return PremiumSubscriptionFactory(user__username="pat", user__email="pat@example.com").user
 
 
 @pytest.fixture

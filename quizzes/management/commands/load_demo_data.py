@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from accounts.models import Role, User
 from quizzes.models import Category, Exam, Question, QuestionCategory, QuestionExam, QuestionOption, QuestionType
@@ -42,6 +43,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("learner", "learner@certquiz.app", Role.USER, "DEMO_LEARNER_PASSWORD", "certquiz-learner"),
     DemoAccount("premium", "premium@certquiz.app", Role.PREMIUM, "DEMO_PREMIUM_PASSWORD", "certquiz-premium"),
 ]
+
+
+DEMO_PREMIUM_DAYS = 365
 
 
 def question_id(question_text: str) -> uuid.UUID:
@@ -268,15 +272,20 @@ class Command(BaseCommand):
         self.counts[kind]["created" if created else "updated" if changed else "unchanged"] += 1
 
     def load_accounts(self) -> User:
+        """The admin and the premium learner are put back in their demo state on every load; the
+        learner is left alone once created, free to try the upgrade to premium."""
         users = {}
         for account in DEMO_ACCOUNTS:
             user = User.objects.filter(username=account.username).first()
-            if user is None:
+            created = user is None
+            if created:
                 # The password is set only here, so a password changed later survives the next load.
                 password = os.environ.get(account.password_env) or account.default_password
                 create = User.objects.create_superuser if account.role == Role.ADMIN else User.objects.create_user
                 user = create(account.username, account.email, password, role=account.role)
-                self.count("accounts", created=True, changed=True)
+                changed = True
+            elif account.role == Role.USER:
+                changed = False
             else:
                 changed = apply_values(user, {
                     "email": account.email,
@@ -284,9 +293,25 @@ class Command(BaseCommand):
                     "is_superuser": account.role == Role.ADMIN,
                     "is_active": True,
                 })
-                self.count("accounts", created=False, changed=changed)
+            if account.role == Role.PREMIUM:
+                changed |= self.grant_premium(user)
+            self.count("accounts", created=created, changed=changed)
             users[account.role] = user
         return users[Role.ADMIN]
+
+    @staticmethod
+    def grant_premium(user: User) -> bool:
+        """Premium is read from the subscription: when it grants none, a one-off grant of
+        DEMO_PREMIUM_DAYS through the subscription's own rule. Billing is reached through the app
+        registry, like gamification: quizzes imports neither."""
+        Subscription = apps.get_model("billing", "Subscription")
+        subscription = Subscription.objects.filter(user=user).first() or Subscription(user=user)
+        now = timezone.now()
+        if subscription.grants_premium(now):
+            return False
+        subscription.add_days(DEMO_PREMIUM_DAYS, now=now)
+        subscription.save()
+        return True
 
     def load_catalogue(self, model, items: list[dict], kind: str) -> None:
         """Exams and categories by code. is_active is left alone: an admin may have retired one."""

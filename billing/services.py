@@ -1,0 +1,333 @@
+"""Premium through Buy Me a Coffee: receiving webhook events, applying them to subscriptions, and
+keeping the learner's role in step. The webhook view, the signup receiver, the premium page, the
+admin and the `expire_subscriptions` command all go through these functions.
+
+Logs name events by id and type only: never an email address, a payload or a signature."""
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Role
+from billing.models import (
+    EventStatus,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+    WebhookEvent,
+    as_bool,
+    as_datetime,
+    normalize_email,
+)
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "x-signature-sha256"
+MONTH = timedelta(days=31)
+YEAR = timedelta(days=366)
+
+
+class InvalidEvent(ValueError):
+    """A verified body that is not an event envelope (no event id or type)."""
+
+
+class EmailTaken(ValueError):
+    """The Buy Me a Coffee email belongs to another learner."""
+
+
+# --- Receiving ---------------------------------------------------------------------------------
+
+
+def signature_is_valid(body: bytes, signature: str, secrets: Iterable[str]) -> bool:
+    """HMAC-SHA256 of the raw body, hex, keyed by any one of the configured secrets (several while
+    a secret is rotated). Every secret is tried, in constant time for each."""
+    given = (signature or "").strip().lower().removeprefix("sha256=").encode()
+    if not given:
+        return False
+    valid = False
+    for secret in secrets:
+        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
+        valid |= hmac.compare_digest(expected, given)
+    return valid
+
+
+def receive_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:
+    """Store the event, then process it. A repeated delivery stores nothing and is not processed
+    again; returns the stored event and whether this delivery was the first."""
+    event_id, event_type = envelope.get("event_id"), envelope.get("type")
+    if not isinstance(event_id, str | int) or isinstance(event_id, bool) or str(event_id) == "":
+        raise InvalidEvent("The envelope has no event_id.")
+    if not isinstance(event_type, str) or not event_type:
+        raise InvalidEvent("The envelope has no type.")
+    event, created = store_event(envelope=envelope)
+    # A stored event still `received` was never processed (its first delivery died on the way):
+    # this delivery does it. process_event's row lock makes concurrent deliveries process it once.
+    if created or event.status == EventStatus.RECEIVED:
+        event = process_event(event=event)
+    return event, created
+
+
+def store_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:
+    """INSERT ... ON CONFLICT DO NOTHING on external_event_id, committed before any processing."""
+    new = WebhookEvent.from_envelope(envelope)
+    WebhookEvent.objects.bulk_create([new], ignore_conflicts=True)
+    stored = WebhookEvent.objects.get(external_event_id=new.external_event_id)
+    return stored, stored.pk == new.pk
+
+
+# --- Processing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    reason: str = ""
+
+
+def process_event(*, event: WebhookEvent, now: datetime | None = None) -> WebhookEvent:
+    """Apply one stored event, once: the event row is locked, so a second caller waits and then
+    finds it done. An event that fails is marked failed with the error (re-processed from the
+    admin); one for an email no learner has stays pending."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = WebhookEvent.objects.select_for_update().get(pk=event.pk)
+        if event.is_final:
+            return event
+        try:
+            with transaction.atomic():
+                outcome = apply_event(event, now=now)
+        except Exception as error:  # noqa: BLE001 - any failure is recorded on the event, never lost
+            logger.error("BMAC event %s (%s) failed: %s", event.pk, event.event_type, type(error).__name__)
+            outcome = Outcome(EventStatus.FAILED, f"{type(error).__name__}: {error}")
+        event.finish(outcome.status, outcome.reason, now=now)
+        event.save(update_fields=["status", "error", "processed_at"])
+    logger.info("BMAC event %s (%s): %s", event.pk, event.event_type, event.status)
+    return event
+
+
+def apply_event(event: WebhookEvent, *, now: datetime) -> Outcome:
+    handler = HANDLERS.get(event.event_type)
+    if handler is None:
+        return Outcome(EventStatus.IGNORED, "Not an event that changes premium.")
+    if not event.is_live and not settings.BMAC_ACCEPT_TEST_EVENTS:
+        return Outcome(EventStatus.IGNORED, "Test-mode event (live_mode false): grants nothing here.")
+    if not event.supporter_email:
+        return Outcome(EventStatus.FAILED, "The event has no supporter_email.")
+    subscription = locked_subscription_for(event.supporter_email)
+    if subscription is None:
+        return Outcome(EventStatus.PENDING, "No learner with this email yet.")
+    outcome = handler(event, subscription, now)
+    subscription.settle(now)
+    subscription.save()
+    sync_role(subscription)
+    return outcome
+
+
+def membership_changed(event: WebhookEvent, subscription: Subscription, now: datetime) -> Outcome:
+    """membership.* and recurring_donation.*: active until the end of the paid period; cancelled
+    or paused keeps premium until then."""
+    data = event.data
+    at = event.occurred_at
+    status = str(data.get("status") or "active").strip().lower()
+    paid_until = as_datetime(data.get("current_period_end"))
+    stopped = (
+        event.event_type.endswith((".cancelled", ".canceled", ".paused"))
+        or status in {"canceled", "cancelled", "paused"}
+        or as_bool(data.get("cancel_at_period_end"))
+    )
+    if stopped:
+        subscription.cancel(at=as_datetime(data.get("canceled_at")) or at, paid_until=paid_until, now=now)
+        return Outcome(EventStatus.PROCESSED)
+    if paid_until is None:
+        period_start = as_datetime(data.get("current_period_start")) or at
+        paid_until = period_start + (YEAR if str(data.get("duration_type", "")).lower() == "year" else MONTH)
+    subscription.start(at=at, paid_until=paid_until, now=now)
+    return Outcome(EventStatus.PROCESSED)
+
+
+def donation_created(event: WebhookEvent, subscription: Subscription, now: datetime) -> Outcome:
+    """A one-off coffee: BMAC_PREMIUM_DAYS_PER_COFFEE days of premium per coffee."""
+    object_id = event.data.get("id")
+    if object_id is not None and WebhookEvent.objects.about_object("donation.refunded", object_id).exists():
+        return Outcome(EventStatus.IGNORED, "Refunded before it was processed.")
+    subscription.add_days(donation_days(event), now=now)
+    return Outcome(EventStatus.PROCESSED)
+
+
+def donation_refunded(event: WebhookEvent, subscription: Subscription, now: datetime) -> Outcome:
+    """Take back the days the refunded donation granted (nothing if it never did)."""
+    object_id = event.data.get("id")
+    if object_id is None:
+        return Outcome(EventStatus.IGNORED, "The refund names no donation id.")
+    donation = (
+        WebhookEvent.objects.about_object("donation.created", object_id).filter(status=EventStatus.PROCESSED).first()
+    )
+    if donation is None:
+        return Outcome(EventStatus.PROCESSED, "Nothing was granted for this donation: nothing to take back.")
+    earlier_refunds = WebhookEvent.objects.about_object("donation.refunded", object_id).filter(
+        status=EventStatus.PROCESSED
+    )
+    if earlier_refunds.exclude(pk=event.pk).exists():
+        return Outcome(EventStatus.IGNORED, "This donation was already refunded.")
+    subscription.remove_days(donation_days(donation))
+    return Outcome(EventStatus.PROCESSED)
+
+
+def donation_days(event: WebhookEvent) -> int:
+    return event.coffees * settings.BMAC_PREMIUM_DAYS_PER_COFFEE
+
+
+HANDLERS = {
+    "membership.started": membership_changed,
+    "membership.updated": membership_changed,
+    "membership.cancelled": membership_changed,
+    "membership.canceled": membership_changed,  # the American spelling, as in data.status
+    "membership.paused": membership_changed,
+    "recurring_donation.started": membership_changed,
+    "recurring_donation.updated": membership_changed,
+    "recurring_donation.cancelled": membership_changed,
+    "recurring_donation.canceled": membership_changed,
+    "donation.created": donation_created,
+    "donation.refunded": donation_refunded,
+    # extra_purchase.* (and anything else) is stored and ignored: an extra is not premium.
+}
+
+
+# --- Learners and their subscriptions ----------------------------------------------------------
+
+
+def find_learner(email: str):
+    """The learner who linked this Buy Me a Coffee email, else the one whose login email it is.
+    Guests are never matched."""
+    email = normalize_email(email)
+    if not email:
+        return None
+    linked = (
+        Subscription.objects.filter(buy_me_a_coffee_email=email)
+        .exclude(user__role=Role.GUEST)
+        .select_related("user")
+        .first()
+    )
+    if linked is not None:
+        return linked.user
+    return get_user_model().objects.exclude(role=Role.GUEST).filter(email__iexact=email).first()
+
+
+def locked_subscription(user) -> Subscription:
+    """The learner's subscription row (created free if missing), locked until the transaction ends,
+    so that events for one learner are applied one after the other."""
+    Subscription.objects.bulk_create([Subscription(user=user)], ignore_conflicts=True)
+    subscription = Subscription.objects.select_for_update(of=("self",)).select_related("user").get(user=user)
+    return subscription
+
+
+def locked_subscription_for(email: str) -> Subscription | None:
+    user = find_learner(email)
+    if user is None:
+        return None
+    subscription = locked_subscription(user)
+    if not subscription.buy_me_a_coffee_email:
+        # Matched through the login email: remember it, so a later change of login email keeps it.
+        email = normalize_email(email)
+        if not Subscription.objects.filter(buy_me_a_coffee_email=email).exists():
+            subscription.buy_me_a_coffee_email = email
+    return subscription
+
+
+def sync_role(subscription: Subscription, now: datetime | None = None) -> None:
+    """Role `premium` while the subscription grants premium, `user` otherwise. Admins and guests
+    keep their role."""
+    user = subscription.user
+    if user.role not in (Role.USER, Role.PREMIUM):
+        return
+    wanted = Role.PREMIUM if subscription.grants_premium(now) else Role.USER
+    if user.role != wanted:
+        user.role = wanted
+        user.save(update_fields=["role", "updated_at"])
+
+
+def bmac_email_is_taken(email: str, *, user) -> bool:
+    """Another learner linked it, or has it as their login email."""
+    email = normalize_email(email)
+    linked = Subscription.objects.filter(buy_me_a_coffee_email=email).exclude(user=user).exists()
+    return linked or get_user_model().objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+
+
+def link_bmac_email(*, user, email: str) -> list[WebhookEvent]:
+    """Set the email the learner pays with on Buy Me a Coffee, then apply the events that were
+    waiting for it. Raises EmailTaken when another learner has it."""
+    email = normalize_email(email)
+    if bmac_email_is_taken(email, user=user):
+        raise EmailTaken(email)
+    try:
+        with transaction.atomic():
+            subscription = locked_subscription(user)
+            subscription.buy_me_a_coffee_email = email
+            subscription.save(update_fields=["buy_me_a_coffee_email", "updated_at"])
+    except IntegrityError:  # linked by someone else in the meantime (unq_bmac_email)
+        raise EmailTaken(email) from None
+    return process_pending_events(email=email)
+
+
+def process_pending_events(*, email: str) -> list[WebhookEvent]:
+    """Apply the events that waited for a learner with this email (after a signup or a link)."""
+    if not normalize_email(email):
+        return []
+    return [process_event(event=event) for event in WebhookEvent.objects.pending_for(email)]
+
+
+def reprocess_events(events: Iterable[WebhookEvent]) -> list[WebhookEvent]:
+    """The admin's action: try failed, pending or received events again; processed ones stay."""
+    return [process_event(event=event) for event in events if not event.is_final]
+
+
+# --- Expiry ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpiryReport:
+    expired: int
+    roles_changed: int
+
+
+def expire_subscriptions(*, now: datetime | None = None) -> ExpiryReport:
+    """Mark subscriptions whose premium time is over as expired and bring roles in line with the
+    subscriptions. Idempotent: a second run changes nothing. (Premium already ends at request time
+    without it: this keeps the stored status and role truthful for the admin and reports.)"""
+    now = now or timezone.now()
+    expired = 0
+    for pk in Subscription.objects.maybe_over(now).values_list("pk", flat=True):
+        with transaction.atomic():
+            subscription = Subscription.objects.select_for_update(of=("self",)).select_related("user").get(pk=pk)
+            if subscription.settle(now):
+                subscription.save(update_fields=["status", "auto_renew", "updated_at"])
+                expired += 1
+    roles_changed = 0
+    candidates = (
+        get_user_model()
+        .objects.filter(
+            Q(role=Role.PREMIUM)
+            | Q(
+                role=Role.USER,
+                subscription__plan=Plan.PREMIUM,
+                subscription__status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.CANCELLED],
+            )
+        )
+        .select_related("subscription")
+    )
+    for user in candidates:
+        wanted = Role.PREMIUM if user.has_premium else Role.USER
+        if user.role != wanted:
+            user.role = wanted
+            user.save(update_fields=["role", "updated_at"])
+            roles_changed += 1
+    return ExpiryReport(expired=expired, roles_changed=roles_changed)

@@ -1,0 +1,148 @@
+"""/billing/premium/: what premium gives for everyone; plan, status, paid until and the payment
+email for a signed-in learner."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.factories import UserFactory
+from billing.factories import PremiumSubscriptionFactory, SubscriptionFactory
+from quizzes.factories import QuestionFactory
+from quizzes.services import start_session, submit_answer
+from tests.accounts.conftest import assert_inputs_labelled
+
+URL = "/billing/premium/"
+
+
+def test_a_visitor_sees_what_premium_gives_and_a_sign_up_prompt(client, db):
+    QuestionFactory.create_batch(2, is_premium=True)
+    page = client.get(URL).content.decode()
+    assert "What premium gives" in page
+    assert "Every premium question (2 so far)" in page
+    assert "up to 40 questions a day" in page
+    assert 'href="/accounts/signup/?next=/billing/premium/"' in page
+    assert "Buy Me a Coffee email" not in page
+
+
+def test_a_guest_sees_the_sign_up_prompt_too(client, guest):
+    from accounts.guests import GUEST_SESSION_KEY
+
+    session = client.session
+    session[GUEST_SESSION_KEY] = str(guest.pk)
+    session.save()
+    page = client.get(URL).content.decode()
+    assert "Create a free account" in page and "Your plan" not in page
+
+
+def test_a_visitor_who_posts_is_sent_to_log_in(client, db):
+    response = client.post(URL, {"email": "x@example.com"})
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_a_free_learner_sees_the_free_plan_todays_questions_and_the_upgrade_prompt(learner_client):
+    response = learner_client.get(URL)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<span class="badge">Free</span>' in page
+    assert "0 of 40 answered" in page
+    assert "Upgrade to premium" in page
+    assert 'href="https://buymeacoffee.com/certquiz-test"' in page
+    assert response.context["form"]["email"].value() == "alice@example.com"  # defaults to the login email
+    assert_inputs_labelled(page)
+
+
+@pytest.mark.django_db
+def test_a_premium_learner_sees_status_and_paid_until_in_their_time_zone(client):
+    end = datetime(2099, 3, 1, 23, 30, tzinfo=UTC)
+    subscription = PremiumSubscriptionFactory(
+        user__username="pat", user__time_zone="Asia/Tokyo", end_date=end, buy_me_a_coffee_email="pat.pays@example.com"
+    )
+    client.force_login(subscription.user)
+    response = client.get(URL)
+    page = response.content.decode()
+    assert '<span class="badge badge-premium">Premium</span>' in page
+    assert "Active (renews automatically)" in page
+    assert "2 March 2099, 08:30" in page  # 23:30 UTC in Tokyo
+    assert "Upgrade to premium" not in page
+    assert response.context["form"]["email"].value() == "pat.pays@example.com"
+
+
+@pytest.mark.django_db
+def test_a_cancelled_learner_sees_premium_lasts_to_the_end_of_the_period(client):
+    subscription = PremiumSubscriptionFactory(status="cancelled", auto_renew=False)
+    client.force_login(subscription.user)
+    assert "Cancelled (premium until the paid period ends)" in client.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_expired_learner_sees_the_free_plan(client):
+    subscription = PremiumSubscriptionFactory(end_date=timezone.now() - timedelta(days=30))
+    client.force_login(subscription.user)
+    page = client.get(URL).content.decode()
+    assert '<span class="badge">Free</span>' in page and "Upgrade to premium" in page
+
+
+def test_an_email_linked_by_another_learner_is_refused_with_a_field_error(learner_client, learner):
+    SubscriptionFactory(buy_me_a_coffee_email="taken@example.com")
+    response = learner_client.post(URL, {"email": "Taken@Example.com"})
+    assert response.status_code == 422
+    assert "already linked to another CertQuiz account" in str(response.context["form"].errors["email"])
+    assert not hasattr(learner, "subscription") or learner.subscription.buy_me_a_coffee_email is None
+
+
+def test_another_learners_login_email_is_refused(learner_client, other_learner):
+    response = learner_client.post(URL, {"email": other_learner.email})
+    assert response.status_code == 422 and "email" in response.context["form"].errors
+
+
+def test_an_invalid_email_is_refused(learner_client):
+    response = learner_client.post(URL, {"email": "not-an-email"})
+    assert response.status_code == 422 and "email" in response.context["form"].errors
+
+
+def test_the_learner_may_link_their_own_login_email(learner_client, learner):
+    assert learner_client.post(URL, {"email": learner.email}).status_code == 302
+    learner.refresh_from_db()
+    assert learner.subscription.buy_me_a_coffee_email == "alice@example.com"
+    assert learner.subscription.plan == "free"
+
+
+def test_with_htmx_the_plan_card_is_swapped_in_place(learner_client):
+    response = learner_client.post(URL, {"email": "alice.pays@example.com"}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<section class="card" id="plan"')
+    assert "Payments made with alice.pays@example.com are now matched" in page
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_with_htmx_an_error_is_answered_422_with_the_card(learner_client, other_learner):
+    response = learner_client.post(URL, {"email": other_learner.email}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert 'id="plan"' in response.content.decode()
+
+
+@override_settings(BMAC_CREATOR_URL="")
+def test_without_a_creator_page_no_payment_link_is_shown(learner_client):
+    page = learner_client.get(URL).content.decode()
+    assert "buymeacoffee.com" not in page and "Payments are not open yet" in page
+
+
+def test_an_admin_has_premium_without_a_subscription(admin_client):
+    page = admin_client.get(URL).content.decode()
+    assert "badge-premium" in page and "As an admin you have premium" in page
+
+
+@pytest.mark.django_db
+def test_the_free_question_count_counts_todays_answers(client):
+    user = UserFactory()
+    QuestionFactory.create_batch(2)
+    session = start_session(user=user, count=2).session
+    first = session.session_questions.select_related("question").get(question_order=0)
+    right = first.question.options.filter(is_correct=True).values_list("pk", flat=True)
+    submit_answer(session=session, session_question=first, option_ids=[str(pk) for pk in right])
+    client.force_login(user)
+    assert "1 of 40 answered" in client.get(URL).content.decode()
