@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from certquiz.db import created_at_field, updated_at_field
 
@@ -34,6 +35,11 @@ class UserProgress(models.Model):
     last_study_date = models.DateTimeField(null=True, blank=True)
     category_stats = models.JSONField(default=initial_category_stats, db_default={"version": 1})
     updated_at = updated_at_field()
+    # Added to the document's table: study_time counts whole minutes, so the seconds are kept to
+    # add up short answers exactly; the streak needs the calendar day of the last answer in the
+    # learner's time zone at the time they answered.
+    study_seconds = models.IntegerField(default=0, db_default=0)
+    last_study_day = models.DateField(null=True, blank=True)
 
     class Meta:
         db_table = "user_progress"
@@ -79,3 +85,20 @@ class UserBadge(models.Model):
             models.Index(fields=["user"], name="idx_user_badges_user"),
             models.Index(fields=["badge"], name="idx_user_badges_badge"),
         ]
+
+
+class LeaderboardProfile(models.Model):
+    """A learner who chose to appear on the weekly leaderboard, under a public name. No row: hidden."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="leaderboard_profile"
+    )
+    display_name = models.TextField()
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "leaderboard_profiles"
+        constraints = [models.UniqueConstraint(Lower("display_name"), name="unq_leaderboard_display_name")]
+
+    def __str__(self):
+        return self.display_name

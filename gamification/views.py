@@ -1,5 +1,92 @@
-from django.shortcuts import render
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from gamification import rules, selectors, services
+from gamification.dashboard import dashboard_context, empty_context, leaderboard_context
+from gamification.forms import LeaderboardForm
+from quizzes.models import Category, QuizMode
+from quizzes.services import QuizError, start_session
 
 
+def learner_or_none(request):
+    """The signed-in user or the session's guest; None for a visitor who never started a quiz."""
+    return request.learner or None
+
+
+@require_GET
 def dashboard(request):
-    return render(request, "gamification/dashboard.html")
+    learner = learner_or_none(request)
+    context = dashboard_context(learner, timezone.now()) if learner else empty_context()
+    return render(request, "gamification/dashboard.html", context)
+
+
+@require_GET
+def help_page(request):
+    levels = [(level, rules.xp_for_level(level)) for level in range(1, 11)]
+    return render(request, "gamification/help.html", {"rules": rules, "levels": levels})
+
+
+def start_practice(request, **kwargs):
+    """Start a practice quiz and go to its first question; a refusal goes back to the dashboard."""
+    try:
+        started = start_session(user=request.learner, mode=QuizMode.PRACTICE, **kwargs)
+    except QuizError as error:
+        messages.info(request, str(error))
+        return redirect("dashboard")
+    return redirect("quiz_question", started.session.pk, 1)
+
+
+@require_POST
+def weak_area_quiz(request, code):
+    if not learner_or_none(request):
+        return redirect("quiz_start")
+    category = get_object_or_404(Category.objects.active(), code=code)
+    return start_practice(request, category=category, count=rules.WEAK_AREA_QUIZ_SIZE)
+
+
+@require_POST
+def review_quiz(request):
+    learner = learner_or_none(request)
+    if not learner:
+        return redirect("quiz_start")
+    today = timezone.now().astimezone(learner.tzinfo).date()
+    due = selectors.due_for_review(learner, selectors.day_start(today + timedelta(days=1), learner.tzinfo))
+    if not due:
+        messages.info(request, "Nothing is due for review today. Questions you get wrong come back here.")
+        return redirect("dashboard")
+    return start_practice(request, question_ids=due, count=len(due))
+
+
+@require_POST
+def leaderboard_settings(request):
+    learner = learner_or_none(request)
+    if not learner or learner.is_guest:
+        return HttpResponseForbidden("Create an account to join the leaderboard.")
+    form = LeaderboardForm(request.POST, learner=learner)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.set_leaderboard_name(user=learner, display_name=form.chosen_name)
+        except IntegrityError:  # the same name taken by someone else a moment ago
+            form.add_error("display_name", "Another learner already uses this name.")
+    saved = not form.errors
+    if saved and not request.htmx:
+        messages.success(request, "Leaderboard settings saved.")
+        return redirect(reverse("dashboard") + "#leaderboard")
+    now = timezone.now()
+    context = {**leaderboard_context(learner, now, None if saved else form), "leaderboard_saved": saved}
+    status = 200 if saved else 422
+    if not request.htmx:
+        context = {**dashboard_context(learner, now), **context}
+        return render(request, "gamification/dashboard.html", context, status=status)
+    response = render(request, "gamification/dashboard.html#leaderboard", context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response

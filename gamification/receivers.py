@@ -1,0 +1,32 @@
+"""Progress follows the quiz flow through its signals (quizzes never imports gamification)."""
+
+from django.core.signals import request_finished, request_started
+from django.dispatch import receiver
+
+from accounts.guests import guest_merged
+from gamification import announcements, services
+from quizzes.signals import answer_recorded, session_completed
+
+
+@receiver(answer_recorded, dispatch_uid="gamification.count_answer")
+def count_answer(sender, session, session_question, **kwargs):
+    # An exam's answers become final together when it is submitted: finish_session sends
+    # answer_recorded for each and then session_completed in the same transaction, and
+    # count_finished_session counts them there in one batch (fixed queries whatever the exam's size).
+    if session.is_exam:
+        return
+    services.record_answers(session=session, answers=[services.Answer.of(session_question)])
+
+
+@receiver(session_completed, dispatch_uid="gamification.count_finished_session")
+def count_finished_session(sender, session, **kwargs):
+    services.count_finished_session(session=session)
+
+
+@receiver(guest_merged, dispatch_uid="gamification.merge_guest_progress")
+def merge_guest_progress(sender, guest, user, **kwargs):
+    services.merge_guest_progress(guest=guest, user=user)
+
+
+request_started.connect(announcements.open_request, dispatch_uid="gamification.open_announcements")
+request_finished.connect(announcements.close_request, dispatch_uid="gamification.close_announcements")

@@ -1,0 +1,176 @@
+import re
+
+import pytest
+
+from accounts.guests import GUEST_SESSION_KEY
+from quizzes.models import QuizMode, QuizSession
+from tests.gamification.conftest import answer, start
+
+
+@pytest.fixture
+def guest_client(client, guest):
+    session = client.session
+    session[GUEST_SESSION_KEY] = str(guest.pk)
+    session.save()
+    return client
+
+
+def page(client) -> str:
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_visitor_without_quizzes_is_invited_to_start_one(client, demo_badges, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the badges to earn
+        html = page(client)
+
+    assert "Answer your first question" in html
+    assert 'href="/quiz/start/"' in html
+    assert "First Answer" in html
+    assert "Leaderboard of the week" not in html
+
+
+def test_a_learner_without_answers_sees_the_invitation_and_their_unfinished_quiz(learner_client, learner, questions):
+    session = start(learner, questions[:3])
+
+    html = page(learner_client)
+
+    assert "Answer your first question" in html
+    assert f'href="/quiz/{session.pk}/"' in html
+
+
+def test_a_guest_sees_their_own_progress(guest_client, guest, questions):
+    session = start(guest, questions[:2])
+    answer(session, questions[0])
+
+    html = page(guest_client)
+
+    assert "Questions answered" in html
+    assert "Create a free account</a> to join the leaderboard" in html
+
+
+def test_the_summary_shows_level_xp_to_next_level_streak_accuracy_study_time_and_answers(
+    learner_client, learner, questions, clock
+):
+    session = start(learner, questions[:4])
+    for index, question in enumerate(questions[:4]):
+        clock.advance(seconds=45)
+        answer(session, question, right=index != 0)
+
+    html = page(learner_client)
+
+    assert re.search(r'<progress class="progress xp-bar" max="100" value="32"', html)
+    assert "32 XP · 68 XP to level 2" in html
+    assert "1 day</p>" in html and "You studied today." in html
+    assert "75.00%" in html
+    assert '<p class="stat">4</p>' in html
+    assert '<p class="stat">3 min</p>' in html
+
+
+def test_a_missed_day_shows_the_streak_broken(learner_client, learner, questions, clock):
+    answer(start(learner, questions[:1]), questions[0])
+    clock.advance(days=2)
+
+    assert "0 days</p>" in page(learner_client)
+
+
+def test_charts_are_svg_with_a_title_a_description_and_a_table(learner_client, learner, questions):
+    answer(start(learner, questions[:1]), questions[0])
+
+    html = page(learner_client)
+
+    assert html.count('role="img"') >= 4  # heat-map, accuracy, mastery, readiness sparkline
+    for chart in ("heat", "accuracy", "mastery"):
+        assert f'<title id="{chart}-title">' in html
+        assert f'<desc id="{chart}-desc">' in html
+    assert html.count("<table>") >= 3
+    assert "<script" not in html.split("<main", 1)[1]  # drawn on the server
+
+
+def test_recent_quizzes_link_to_resume_or_to_results(learner_client, learner, questions):
+    from quizzes.services import finish_session
+
+    done = start(learner, questions[:1])
+    answer(done, questions[0])
+    finish_session(session=done)
+    open_quiz = start(learner, questions[1:3])
+
+    html = page(learner_client)
+
+    assert f'href="/quiz/{done.pk}/results/"' in html
+    assert f'href="/quiz/{open_quiz.pk}/"' in html
+
+
+def test_badges_show_the_unlocked_ones_and_what_the_others_need(learner_client, learner, questions, demo_badges):
+    answer(start(learner, questions[:1]), questions[0])
+
+    html = page(learner_client)
+    unlocked, locked = html.split("Still to earn", 1)
+
+    assert "First Answer" in unlocked.split('id="badges-heading"', 1)[1]
+    assert "Answer 10 questions" in locked and "So far: 1 of 10" in locked
+    assert "Study 3 days in a row" in locked
+    assert "80% or more right in OSPF after at least 10 answers" in locked
+
+
+def test_weak_areas_list_the_lowest_accuracy_categories_with_enough_answers(learner_client, learner, questions):
+    ospf_only, qos_only = questions[:6], questions[6:10]
+    session = start(learner, ospf_only + qos_only)
+    for question in ospf_only:
+        answer(session, question, right=question is not ospf_only[0])  # 5 of 6: 83%, mastered-level
+    for question in qos_only:
+        answer(session, question, right=question is qos_only[0])  # 1 of 4: too few answers
+
+    html = page(learner_client)
+    assert "No weak area" in html
+
+    extra = start(learner, questions[10:12])  # in both categories, both wrong: QoS 1 of 6
+    for question in questions[10:12]:
+        answer(extra, question, right=False)
+    weak = page(learner_client).split('id="weak-heading"', 1)[1].split("</section>", 1)[0]
+
+    assert "17% of 6" in weak and "62% of 8" in weak
+    assert weak.index("QoS") < weak.index("OSPF")  # the lowest accuracy first
+    assert 'action="/dashboard/practice/QOS/"' in weak
+
+
+def test_the_weak_area_button_starts_a_practice_quiz_on_that_category(learner_client, learner, questions, qos):
+    response = learner_client.post("/dashboard/practice/QOS/")
+
+    session = QuizSession.objects.get(user=learner)
+    assert response.status_code == 302 and response.url == f"/quiz/{session.pk}/q/1/"
+    assert (session.category, session.mode, session.question_count) == (qos, QuizMode.PRACTICE, 6)
+
+
+def test_the_review_button_starts_a_practice_quiz_of_the_questions_due(learner_client, learner, questions, clock):
+    first = start(learner, questions[:3])
+    answer(first, questions[0], right=False)
+    answer(first, questions[1], right=False)
+    answer(first, questions[2], right=True)
+    clock.advance(days=1)
+    assert "2</strong> questions are due for review today" in page(learner_client)
+
+    response = learner_client.post("/dashboard/review/")
+
+    review = QuizSession.objects.filter(user=learner).latest("started_at")
+    assert response.url == f"/quiz/{review.pk}/q/1/"
+    assert review.mode == QuizMode.PRACTICE
+    assert set(review.session_questions.values_list("question_id", flat=True)) == {questions[0].pk, questions[1].pk}
+
+
+def test_the_review_button_with_nothing_due_explains_it(learner_client, learner, questions):
+    answer(start(learner, questions[:1]), questions[0], right=False)  # due tomorrow, not today
+
+    response = learner_client.post("/dashboard/review/", follow=True)
+
+    assert "Nothing is due for review today" in response.content.decode()
+    assert QuizSession.objects.filter(user=learner).count() == 1
+
+
+def test_the_help_page_states_the_rules_with_their_numbers(client):
+    html = client.get("/dashboard/help/").content.decode()
+
+    assert "A right answer earns <strong>10 XP</strong>" in html
+    assert "readiness = accuracy × coverage" in html
+    assert "1, 3, 7, 14, 30 days" in html
