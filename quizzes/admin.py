@@ -1,10 +1,26 @@
 import json
+import uuid
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db import models
-from django.utils.html import format_html
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
+from quizzes import moderation
+from quizzes.forms_moderation import ResolveReportForm, TagsField
+from quizzes.markdown import render_markdown
 from quizzes.models import (
     Bookmark,
     Category,
@@ -15,7 +31,9 @@ from quizzes.models import (
     QuestionExam,
     QuestionHistory,
     QuestionOption,
+    QuestionStatus,
     QuizSession,
+    ReportStatus,
     SessionQuestion,
     SessionSelectedOption,
 )
@@ -36,8 +54,112 @@ admin.site.register(Exam, CatalogueAdmin)
 admin.site.register(Category, CatalogueAdmin)
 
 
+# Reading the history's JSON diffs
+
+
+FIELD_LABELS = {
+    "question_text": "Question", "type": "Type", "explanation": "Explanation",
+    "detailed_explanation": "Detailed explanation", "tags": "Tags", "images": "Images",
+    "is_premium": "Premium", "status": "Status", "exams": "Exams", "categories": "Categories",
+    "text": "text", "is_correct": "correct", "display_order": "order",
+}
+
+
+def shown(value, limit=160):
+    if value is None or value == [] or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return Truncator(str(value)).chars(limit)
+
+
+def describe_option(option):
+    marks = "correct" if option.get("is_correct") else "wrong"
+    return f"“{shown(option.get('text'), 80)}” ({marks}, order {option.get('display_order')})"
+
+
+def format_changes(changes):
+    """A history diff as an HTML list: field: old → new, then the options added, removed, changed."""
+    if not isinstance(changes, dict):
+        return format_html("<pre>{}</pre>", json.dumps(changes, indent=2, sort_keys=True))
+    lines = []
+    if "restored_from_version" in changes:
+        lines.append(format_html("<em>Restored from version {}</em>", changes["restored_from_version"]))
+    for field, change in changes.items():
+        if field in ("options", "restored_from_version"):
+            continue
+        if isinstance(change, dict) and {"old", "new"} <= change.keys():
+            label = FIELD_LABELS.get(field, field)
+            lines.append(format_html("<strong>{}</strong>: {} → {}", label, shown(change["old"]), shown(change["new"])))
+        else:
+            lines.append(format_html("<strong>{}</strong>: {}", field, json.dumps(change)))
+    options = changes.get("options")
+    if isinstance(options, dict):
+        for option in options.get("added", []):
+            lines.append(format_html("Option added: {}", describe_option(option)))
+        for option in options.get("removed", []):
+            lines.append(format_html("Option removed: {}", describe_option(option)))
+        for option in options.get("changed", []):
+            details = "; ".join(
+                f"{FIELD_LABELS.get(field, field)} {shown(change['old'], 80)} → {shown(change['new'], 80)}"
+                for field, change in option.get("changes", {}).items()
+            )
+            lines.append(format_html("Option “{}”: {}", shown(option.get("text"), 80), details))
+    if not lines:
+        return "—"
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+
+
+# Questions
+
+
+class OptionInlineForm(forms.ModelForm):
+    display_order = forms.IntegerField(
+        required=False, min_value=0, help_text="Blank: after the others.", widget=forms.NumberInput(attrs={"size": 4})
+    )
+
+    class Meta:
+        model = QuestionOption
+        fields = ["display_order", "text", "is_correct"]
+
+
+class OptionInlineFormSet(BaseInlineFormSet):
+    """The option rules (quizzes.moderation.option_rule_errors) on the options as they will be after
+    the save. Django's own unique check refuses two equal display orders; a blank one goes last."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        orders = [form.cleaned_data.get("display_order") for form in kept]
+        next_order = max((order for order in orders if order is not None), default=-1) + 1
+        for form in kept:
+            if form.cleaned_data.get("display_order") is None:
+                form.cleaned_data["display_order"] = form.instance.display_order = next_order
+                next_order += 1
+        options = [(form.cleaned_data.get("text", ""), form.cleaned_data.get("is_correct", False)) for form in kept]
+        errors = moderation.option_rule_errors(self.instance.type, options)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_existing_objects(self, commit=True):
+        if commit:
+            moving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk and (self._should_delete_form(form) or "display_order" in form.changed_data)
+            ]
+            moderation.park_options(moving)
+        return super().save_existing_objects(commit)
+
+
 class QuestionOptionInline(admin.TabularInline):
     model = QuestionOption
+    form = OptionInlineForm
+    formset = OptionInlineFormSet
     fields = ["display_order", "text", "is_correct"]
     extra = 0
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
@@ -57,16 +179,266 @@ class QuestionCategoryInline(admin.TabularInline):
     extra = 0
 
 
+class QuestionHistoryInline(admin.TabularInline):
+    """Every saved change of the question, newest first, each with a way back to the version before it."""
+
+    model = QuestionHistory
+    fields = ["version", "edited_by", "edited_at", "changes_list", "restore"]
+    readonly_fields = fields
+    ordering = ["-version"]
+    extra = 0
+    can_delete = False
+    verbose_name = "change"
+    verbose_name_plural = "history"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("edited_by")
+
+    @admin.display(description="changes")
+    def changes_list(self, entry):
+        return format_changes(entry.changes)
+
+    @admin.display(description="restore")
+    def restore(self, entry):
+        if entry.version < 2:
+            return "—"
+        url = reverse("admin:quizzes_question_restore", args=[entry.question_id, entry.version - 1])
+        return format_html('<a href="{}">Restore version {} (before this change)</a>', url, entry.version - 1)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class ExhibitImagesField(forms.FileField):
+    """Several image files in one input, each checked by content and size (quizzes.moderation)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        files = [super(ExhibitImagesField, self).clean(file, initial) for file in files]
+        errors = []
+        for file in files:
+            try:
+                moderation.exhibit_extension(file)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+class QuestionAdminForm(forms.ModelForm):
+    tags = TagsField(label="Tags", max_tags=30)
+    new_images = ExhibitImagesField(
+        label="Add exhibit images",
+        required=False,
+        help_text="A topology, a show output... PNG, JPEG, GIF or WebP, at most 2 MB each; "
+        "select several files at once to add more than one.",
+    )
+    remove_images = forms.MultipleChoiceField(
+        label="Remove images", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    class Meta:
+        model = Question
+        exclude = ["images", "version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        images = (self.instance.images or []) if self.instance.pk else []
+        self.fields["remove_images"].choices = [
+            (image, format_html('<img src="{}" alt="" height="80"> {}', default_storage.url(image), image))
+            for image in images
+        ]
+        self.fields["remove_images"].help_text = (
+            "Tick the images to take off this question (older versions in the history keep them)."
+            if images
+            else "No images yet."
+        )
+
+
+class OpenReportsFilter(admin.SimpleListFilter):
+    title = "open reports"
+    parameter_name = "open_reports"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "With open reports"), ("no", "Without open reports")]
+
+    def queryset(self, request, queryset):
+        pending = ProblemReport.objects.filter(question=OuterRef("pk"), status=ReportStatus.PENDING)
+        if self.value() == "yes":
+            return queryset.filter(Exists(pending))
+        if self.value() == "no":
+            return queryset.filter(~Exists(pending))
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    inlines = [QuestionOptionInline, QuestionExamInline, QuestionCategoryInline]
-    list_display = ["__str__", "type", "status", "is_premium", "version", "created_by", "updated_at"]
-    list_filter = ["status", "type", "is_premium", "is_user_generated", "exams", "categories"]
+    form = QuestionAdminForm
+    inlines = [QuestionOptionInline, QuestionExamInline, QuestionCategoryInline, QuestionHistoryInline]
+    list_display = [
+        "__str__", "type", "status", "is_premium", "is_user_generated", "open_reports", "version", "created_by",
+        "updated_at",
+    ]
+    list_filter = ["status", "exams", "categories", "is_premium", "is_user_generated", OpenReportsFilter, "type"]
     list_select_related = ["created_by"]
     search_fields = ["question_text", "explanation"]
+    search_help_text = (
+        "Searches the question and explanation text; the whole search also finds questions with exactly that tag."
+    )
     ordering = ["-created_at"]
     autocomplete_fields = ["created_by"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    actions = ["approve", "archive", "mark_premium"]
+    fieldsets = [
+        (None, {"fields": ["question_text", "type", "explanation", "detailed_explanation"]}),
+        ("Classification", {"fields": ["tags", "status", "is_premium"]}),
+        ("Exhibit images", {"fields": ["new_images", "remove_images"]}),
+        (
+            "Author and version",
+            {"fields": ["created_by", "created_by_name", "is_user_generated", "version", "created_at", "updated_at"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        open_reports = (
+            ProblemReport.objects.filter(question=OuterRef("pk"), status=ReportStatus.PENDING)
+            .order_by()
+            .values("question")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(open_report_count=Coalesce(Subquery(open_reports), 0))
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        tag = " ".join(search_term.split()).lower()
+        if tag:
+            results = queryset.filter(Q(pk__in=results.values("pk")) | Q(tags__contains=[tag]))
+        return results, may_have_duplicates
+
+    def get_changeform_initial_data(self, request):
+        return {"created_by": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # An empty nullable text stays NULL, so saving an untouched form changes nothing (and writes no history).
+        if isinstance(db_field, models.TextField) and db_field.null:
+            kwargs.setdefault("empty_value", None)
+        if db_field.name == "created_by_name":
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="open reports", ordering="open_report_count")
+    def open_reports(self, question):
+        if not question.open_report_count:
+            return "—"
+        url = reverse("admin:quizzes_problemreport_queue") + f"?question={question.pk}"
+        return format_html('<a href="{}">{}</a>', url, question.open_report_count)
+
+    # Every save goes through the history: the state before is read (and locked) before the
+    # question is written, the diff recorded once its options and links are saved too.
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj._history_before = moderation.question_snapshot(obj.pk, lock=True)
+        super().save_model(request, obj, form, change)
+        new_images, removed = form.cleaned_data.get("new_images"), form.cleaned_data.get("remove_images")
+        if new_images or removed:
+            moderation.change_images(question=obj, add=new_images or [], remove=removed or [])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(form.instance, "_history_before", None)
+        if before is not None:
+            moderation.record_question_change(question=form.instance, before=before, editor=request.user)
+
+    @admin.action(description="Approve selected pending questions (pending → active)", permissions=["change"])
+    def approve(self, request, queryset):
+        approved = sum(moderation.approve_question(question=question, editor=request.user) for question in queryset)
+        skipped = queryset.count() - approved
+        message = f"{approved} question{'s' if approved != 1 else ''} approved."
+        if skipped:
+            message += f" {skipped} not pending, left as {'it was' if skipped == 1 else 'they were'}."
+        self.message_user(request, message, messages.SUCCESS if approved else messages.WARNING)
+
+    @admin.action(description="Archive selected questions", permissions=["change"])
+    def archive(self, request, queryset):
+        questions = list(queryset.exclude(status=QuestionStatus.ARCHIVED))
+        for question in questions:
+            moderation.update_question(question=question, editor=request.user, status=QuestionStatus.ARCHIVED)
+        self.message_user(request, f"{len(questions)} question{'s' if len(questions) != 1 else ''} archived.")
+
+    @admin.action(description="Mark selected questions premium", permissions=["change"])
+    def mark_premium(self, request, queryset):
+        questions = list(queryset.filter(is_premium=False))
+        for question in questions:
+            moderation.update_question(question=question, editor=request.user, is_premium=True)
+        self.message_user(request, f"{len(questions)} question{'s' if len(questions) != 1 else ''} marked premium.")
+
+    def get_urls(self):
+        restore = path(
+            "<path:object_id>/restore/<int:version>/",
+            self.admin_site.admin_view(self.restore_view),
+            name="quizzes_question_restore",
+        )
+        return [restore, *super().get_urls()]
+
+    def restore_view(self, request, object_id, version):
+        """Preview what restoring `version` changes (GET), then do it as a new version (POST)."""
+        question = self.get_object(request, object_id)
+        if question is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        change_url = reverse("admin:quizzes_question_change", args=[question.pk])
+        try:
+            current = moderation.question_snapshot(question.pk)
+            target = moderation.restore_target(current, moderation.state_at_version(question, version))
+        except moderation.RestoreError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            try:
+                entry = moderation.restore_version(question=question, version=version, editor=request.user)
+            except moderation.RestoreError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                if entry is None:
+                    self.message_user(request, f"Version {version} is the same as the current one: nothing changed.")
+                else:
+                    message = f"Version {version} restored as version {entry.version}."
+                    self.message_user(request, message, messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Restore version {version}",
+            "subtitle": str(question),
+            "opts": self.opts,
+            "original": question,
+            "version": version,
+            "changes": format_changes(moderation.diff_snapshots(current, target)),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/quizzes/question/restore.html", context)
+
+
+# Quiz sessions and the rest
 
 
 class SessionQuestionInline(admin.TabularInline):
@@ -118,15 +490,152 @@ class BookmarkAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "question"]
 
 
+# Problem reports
+
+
+class ProblemReportAdminForm(forms.ModelForm):
+    # Set by the Accept and Reject buttons of the change page (templates/admin/quizzes/problemreport/).
+    decision = forms.ChoiceField(
+        required=False, choices=[("", "—"), (ReportStatus.ACCEPTED, "Accept"), (ReportStatus.REJECTED, "Reject")]
+    )
+
+    class Meta:
+        model = ProblemReport
+        fields = "__all__"
+        widgets = {"admin_comment": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+        help_texts = {"admin_comment": "Required to reject. The learner reads it on “My reports”."}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == ReportStatus.REJECTED and not (cleaned.get("admin_comment") or "").strip():
+            self.add_error("admin_comment", "Say why the report is rejected: the learner reads this comment.")
+        return cleaned
+
+
+REPORT_DETAILS = [
+    "question_preview", "reporter", "type", "description", "created_at", "status", "reviewed_by", "resolved_at",
+]
+
+
 @admin.register(ProblemReport)
 class ProblemReportAdmin(admin.ModelAdmin):
-    list_display = ["question", "type", "status", "reporter", "created_at", "reviewed_by", "resolved_at"]
+    """Reports are resolved in the queue (queue/) or on a report's page, both with a comment for the learner."""
+
+    form = ProblemReportAdminForm
+    list_display = ["question_excerpt", "type", "status", "reporter", "created_at", "reviewed_by", "resolved_at"]
     list_filter = ["status", "type"]
     list_select_related = ["question", "reporter", "reviewed_by"]
     search_fields = ["description", "question__question_text", "reporter__username"]
     ordering = ["-created_at"]
-    autocomplete_fields = ["question", "reporter", "reviewed_by"]
-    readonly_fields = ["created_at"]
+    autocomplete_fields = ["question", "reporter"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["question", "reporter", "type", "description"]
+        return [*REPORT_DETAILS, "admin_comment"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else REPORT_DETAILS
+
+    @admin.display(description="question", ordering="question__question_text")
+    def question_excerpt(self, report):
+        return str(report.question)
+
+    @admin.display(description="question")
+    def question_preview(self, report):
+        return question_preview(report.question)
+
+    def save_model(self, request, obj, form, change):
+        decision = form.cleaned_data.get("decision")
+        if change and decision:
+            moderation.resolve_report(
+                report=obj, reviewer=request.user, status=decision, comment=form.cleaned_data.get("admin_comment") or ""
+            )
+        else:
+            super().save_model(request, obj, form, change)
+
+    def response_change(self, request, obj):
+        decision = request.POST.get("decision")
+        if decision in (ReportStatus.ACCEPTED, ReportStatus.REJECTED):
+            self.message_user(request, f"Report {decision}: the learner sees it on “My reports”.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:quizzes_problemreport_queue"))
+        return super().response_change(request, obj)
+
+    def get_urls(self):
+        queue = path("queue/", self.admin_site.admin_view(self.queue_view), name="quizzes_problemreport_queue")
+        return [queue, *super().get_urls()]
+
+    def queue_view(self, request):
+        """Pending reports, oldest first, each with its question and a form to accept or reject it."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        reports = ProblemReport.objects.filter(status=ReportStatus.PENDING)
+        question_id = request.GET.get("question")
+        if question_id:
+            try:
+                reports = reports.filter(question_id=uuid.UUID(question_id))
+            except ValueError:
+                question_id = None
+        failed = None
+        if request.method == "POST":
+            form = ResolveReportForm(request.POST)
+            if form.is_valid():
+                report = get_object_or_404(ProblemReport, pk=form.cleaned_data["report"])
+                try:
+                    moderation.resolve_report(
+                        report=report,
+                        reviewer=request.user,
+                        status=form.cleaned_data["decision"],
+                        comment=form.cleaned_data["admin_comment"],
+                    )
+                except moderation.ModerationError as error:
+                    self.message_user(request, str(error), messages.ERROR)
+                else:
+                    decision = form.cleaned_data["decision"]
+                    message = f"Report on “{report.question}” {decision}: the learner sees it on “My reports”."
+                    self.message_user(request, message, messages.SUCCESS)
+                return redirect(request.get_full_path())
+            failed = form
+        reports = (
+            reports.select_related("question", "reporter").prefetch_related("question__options").order_by("created_at")
+        )
+        page = Paginator(reports, 20).get_page(request.GET.get("page"))
+        items = []
+        for report in page:
+            if failed is not None and str(failed.data.get("report")) == str(report.pk):
+                form = failed
+            else:
+                form = ResolveReportForm(initial={"report": report.pk})
+            form.auto_id = f"id_%s_{report.pk}"
+            items.append({"report": report, "form": form, "question": question_preview(report.question)})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Problem reports to review",
+            "opts": self.opts,
+            "page": page,
+            "items": items,
+            "question_id": question_id,
+            "cl_url": reverse("admin:quizzes_problemreport_changelist"),
+        }
+        template = "admin/quizzes/problemreport/queue.html"
+        return TemplateResponse(request, template, context, status=422 if failed else 200)
+
+
+def question_preview(question):
+    """The reported question as learners see it, with its options marked right or wrong."""
+    options = sorted(question.options.all(), key=lambda option: option.display_order)
+    return format_html(
+        '<div class="report-question">{}<ul class="report-options">{}</ul>'
+        '<p><strong>Explanation:</strong></p>{}<p><a href="{}">Edit this question</a></p></div>',
+        mark_safe(render_markdown(question.question_text)),  # sanitized by nh3 in render_markdown
+        format_html_join(
+            "",
+            "<li>{} {}</li>",
+            (("✔ correct:" if option.is_correct else "✘ wrong:", option.text) for option in options),
+        ),
+        mark_safe(render_markdown(question.explanation)),
+        reverse("admin:quizzes_question_change", args=[question.pk]),
+    )
 
 
 @admin.register(QuestionHistory)
@@ -137,12 +646,16 @@ class QuestionHistoryAdmin(admin.ModelAdmin):
     list_select_related = ["question", "edited_by"]
     search_fields = ["question__question_text"]
     ordering = ["-edited_at"]
-    fields = ["question", "version", "edited_by", "edited_at", "formatted_changes"]
-    readonly_fields = ["edited_at", "formatted_changes"]
+    fields = ["question", "version", "edited_by", "edited_at", "formatted_changes", "raw_changes"]
+    readonly_fields = ["edited_at", "formatted_changes", "raw_changes"]
 
     @admin.display(description="changes")
     def formatted_changes(self, history):
-        return format_html("<pre>{}</pre>", json.dumps(history.changes, indent=2, sort_keys=True))
+        return format_changes(history.changes)
+
+    @admin.display(description="as stored (JSON)")
+    def raw_changes(self, history):
+        return format_html("<pre>{}</pre>", json.dumps(history.changes, indent=2, sort_keys=True, ensure_ascii=False))
 
     def has_add_permission(self, request):
         return False

@@ -341,7 +341,16 @@ class ProblemReport(models.Model):
 
     class Meta:
         db_table = "problem_reports"
-        constraints = [enum_check("type", ReportType, "problem_reports"), enum_check("status", ReportStatus, "problem_reports")]
+        constraints = [
+            enum_check("type", ReportType, "problem_reports"),
+            enum_check("status", ReportStatus, "problem_reports"),
+            # One open report per learner and question: a second report edits the first.
+            models.UniqueConstraint(
+                fields=["question", "reporter"],
+                condition=Q(status=ReportStatus.PENDING),
+                name="unq_reports_open_per_reporter",
+            ),
+        ]
         indexes = [
             models.Index(fields=["question"], name="idx_reports_question"),
             models.Index(fields=["reporter"], name="idx_reports_reporter"),
