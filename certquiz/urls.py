@@ -5,6 +5,7 @@ from certquiz import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("admin/quizzes/import-export/", include("quizzes.importexport.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
