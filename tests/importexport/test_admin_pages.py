@@ -147,3 +147,9 @@ def test_an_unknown_export_format_is_a_form_error(admin_client):
     response = admin_client.get(EXPORT, {"format": "xml"})
 
     assert response.status_code == 400 and b"Select a valid choice" in response.content
+
+
+def test_the_question_list_links_to_import_and_export(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/admin/quizzes/question/")
+    assert 'href="/admin/quizzes/import-export/"' in response.content.decode()
