@@ -2,13 +2,15 @@
 all go through these functions so every entry point obeys the same rules."""
 
 import random
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from quizzes.models import (
@@ -112,12 +114,15 @@ def start_session(
     tags = sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
     questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
     if question_ids is not None:
-        questions = questions.filter(pk__in=list(question_ids))
+        picked = shuffled_pick(questions.filter(pk__in=list(question_ids)), count)
     elif mode == QuizMode.MISTAKES:
-        questions = last_answered_wrong(questions, user)
+        picked = shuffled_pick(last_answered_wrong(questions, user), count)
     elif mode == QuizMode.BOOKMARKED:
-        questions = questions.filter(Exists(Bookmark.objects.filter(question=OuterRef("pk"), user=user)))
-    picked = list(questions.order_by("?").values_list("id", flat=True)[:count])
+        picked = shuffled_pick(
+            questions.filter(Exists(Bookmark.objects.filter(question=OuterRef("pk"), user=user))), count
+        )
+    else:
+        picked = random_pick(questions, count)
     if not picked:
         raise NoQuestionsAvailable(no_questions_message(mode))
 
@@ -145,6 +150,48 @@ def start_session(
         for order, question_id in enumerate(picked)
     )
     return StartedSession(session=session, requested=count)
+
+
+def shuffled_pick(questions, count: int) -> list:
+    """Random order over a set bounded by the learner's own history (mistakes, bookmarks, retries)."""
+    return list(questions.order_by("?").values_list("id", flat=True)[:count])
+
+
+PROBE_WINDOW = 4
+
+
+def random_pick(questions, count: int) -> list:
+    """`count` random questions in one query, without sorting the whole bank.
+
+    Each of 3×count probes starts at a random UUID and takes one of the next PROBE_WINDOW matching
+    questions at or after it, walking the primary-key index (question ids are random UUIDs, so the
+    gaps between them are random; drawing within a window evens out the pull of a wide gap): the
+    probes cost what the filters' selectivity costs, not the bank's size. When at
+    most 3×count questions match at all, the query returns all of them instead (that scan stops
+    after 3×count + 1 rows), and the pick is uniform."""
+    small_limit = 3 * count
+    # Each probe's start comes from the outer row, so the index range scan starts there (a volatile
+    # gen_random_uuid() in the WHERE clause would be drawn again for every row scanned).
+    probe = questions.filter(pk__gte=RawSQL("probes.start", ())).order_by("pk").values("pk")[:PROBE_WINDOW]
+    probe_sql, probe_params = probe.query.sql_with_params()
+    head_sql, head_params = questions.order_by().values("pk")[: small_limit + 1].query.sql_with_params()
+    sql = f"""
+        WITH head(id) AS ({head_sql}), matching AS (SELECT count(*) AS total FROM head)
+        SELECT DISTINCT picked.id, true FROM unnest(%s::uuid[]) AS probes(start)
+        CROSS JOIN LATERAL (SELECT nearby.pk FROM ({probe_sql}) AS nearby ORDER BY random() LIMIT 1) AS picked(id)
+        WHERE (SELECT total FROM matching) > %s
+        UNION ALL
+        SELECT head.id, false FROM head WHERE (SELECT total FROM matching) <= %s
+    """
+    with connection.cursor() as cursor:
+        starts = [uuid.uuid4() for _ in range(small_limit)]
+        cursor.execute(sql, (*head_params, starts, *probe_params, small_limit, small_limit))
+        rows = cursor.fetchall()
+    found = [question_id for question_id, _ in rows]
+    if len(found) < count and any(probed for _, probed in rows):  # rare: unlucky probes, mid-sized set
+        return shuffled_pick(questions, count)
+    random.shuffle(found)
+    return found[:count]
 
 
 def no_questions_message(mode: str) -> str:

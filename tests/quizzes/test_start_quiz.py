@@ -139,3 +139,27 @@ def test_home_and_exam_pages_count_only_questions_the_learner_may_see(client, le
     assert [(c.code, c.active_question_count) for c in client.get("/exams/CCNA/").context["categories"]] == [
         ("OSPF", 4)
     ]
+
+
+def test_random_pick_spreads_over_the_whole_bank_without_repeats(learner, ccna, ospf):
+    from collections import Counter
+
+    from quizzes.services import candidate_questions, random_pick
+    from tests.quizzes.test_query_budgets import make_bank
+
+    make_bank(120, ccna, ospf, learner)
+    questions = candidate_questions(user=learner, exam=ccna)
+    seen = Counter()
+    for _ in range(60):
+        picked = random_pick(questions, 10)
+        assert len(picked) == len(set(picked)) == 10
+        seen.update(picked)
+    assert len(seen) >= 105  # 600 draws over 120 questions reach nearly all of them
+    assert max(seen.values()) <= 25  # no question dominates (expected about 5 each)
+
+
+def test_random_pick_returns_every_match_of_a_small_set(learner, bank):
+    from quizzes.services import candidate_questions, random_pick
+
+    picked = random_pick(candidate_questions(user=learner), 100)
+    assert sorted(picked) == sorted(question.pk for question in bank)
