@@ -3,6 +3,9 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import uuid
+
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from quizzes.models import (
@@ -37,6 +40,35 @@ def categories_with_counts(user, exam=None):
     if exam is not None:
         condition &= Q(questions__exams=exam)
     return Category.objects.active().annotate(active_question_count=Count("questions", filter=condition, distinct=True))
+
+
+CATALOGUE_VERSION_KEY = "catalogue:version"
+CATALOGUE_TTL = 300  # seconds: bounds staleness where the cache is per process (no REDIS_URL)
+
+
+def bump_catalogue_version() -> None:
+    """Forget every cached catalogue count (called when exams, categories or questions change)."""
+    cache.set(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _catalogue_cached(name: str, user, build):
+    version = cache.get(CATALOGUE_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(CATALOGUE_VERSION_KEY, version, None)
+        version = cache.get(CATALOGUE_VERSION_KEY, version)
+    premium = bool(user is not None and getattr(user, "has_premium", False))
+    return cache.get_or_set(f"catalogue:{version}:{name}:{int(premium)}", build, CATALOGUE_TTL)
+
+
+def catalogue_exams(user) -> list:
+    """Active exams with their counts of questions the learner may see; cached, the counts scan the bank."""
+    return _catalogue_cached("exams", user, lambda: list(exams_with_counts(user)))
+
+
+def catalogue_categories(user, exam=None) -> list:
+    name = f"categories:{exam.pk if exam else 'all'}"
+    return _catalogue_cached(name, user, lambda: list(categories_with_counts(user, exam=exam)))
 
 
 def unfinished_sessions(user, limit=5):

@@ -47,8 +47,8 @@ def render_htmx_aware(request, template, context, partial, status=200):
 def home(request):
     learner = request.learner or None
     context = {
-        "exams": selectors.exams_with_counts(learner),
-        "categories": selectors.categories_with_counts(learner),
+        "exams": selectors.catalogue_exams(learner),
+        "categories": selectors.catalogue_categories(learner),
         "unfinished": selectors.unfinished_sessions(learner),
     }
     return render(request, "quizzes/home.html", context)
@@ -58,8 +58,8 @@ def home(request):
 def exam_detail(request, code):
     exam = get_object_or_404(Exam.objects.active(), code=code)
     learner = request.learner or None
-    count = selectors.exams_with_counts(learner).get(pk=exam.pk).active_question_count
-    categories = [c for c in selectors.categories_with_counts(learner, exam=exam) if c.active_question_count]
+    count = next((e.active_question_count for e in selectors.catalogue_exams(learner) if e.pk == exam.pk), 0)
+    categories = [c for c in selectors.catalogue_categories(learner, exam=exam) if c.active_question_count]
     form = StartQuizForm(initial={"exam": exam, "count": 10, "mode": QuizMode.PRACTICE})
     return render(
         request,

@@ -41,3 +41,11 @@ def learner_client(client, learner):
 def fast_password_hashing(settings):
     """PBKDF2's deliberate slowness is for attackers, not for a test suite on two cores."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The local-memory cache outlives a test's database transaction: start every test empty."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, ProtectedError, Q
 
+from quizzes.selectors import bump_catalogue_version
 from quizzes.importexport import aiken, gift, json_format
 from quizzes.importexport.common import (
     FORMATS,
@@ -95,6 +96,8 @@ def iter_import(*, parsed, created_by, status=QuestionStatus.ACTIVE, exam=None, 
             yield from writer.write()
             if report.errors or dry_run:
                 transaction.set_rollback(True)
+            else:
+                transaction.on_commit(bump_catalogue_version)  # COPY sends no model signals
     except DatabaseError as error:  # a rule the parsers do not know of: still nothing is written
         report.errors.append(Issue(None, f"The database refused the import, nothing was written: {error}"))
     return report

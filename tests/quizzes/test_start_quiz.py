@@ -163,3 +163,15 @@ def test_random_pick_returns_every_match_of_a_small_set(learner, bank):
 
     picked = random_pick(candidate_questions(user=learner), 100)
     assert sorted(picked) == sorted(question.pk for question in bank)
+
+
+def test_catalogue_counts_are_cached_and_forgotten_when_questions_change(client, learner, ccna, ospf, django_assert_num_queries):
+    QuestionFactory.create_batch(2, exams=[ccna], categories=[ospf])
+    client.force_login(learner)
+    assert [e.active_question_count for e in client.get("/").context["exams"]] == [2]
+
+    with django_assert_num_queries(3):  # session, user, unfinished quizzes: the counts come from the cache
+        client.get("/")
+    QuestionFactory(exams=[ccna], categories=[ospf])
+
+    assert [e.active_question_count for e in client.get("/").context["exams"]] == [3]
