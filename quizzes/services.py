@@ -52,7 +52,10 @@ def free_daily_limit() -> int:
 
 def answers_today(user) -> int:
     start_of_day = timezone.localtime(timezone.now(), user.tzinfo).replace(hour=0, minute=0, second=0, microsecond=0)
-    return SessionQuestion.objects.filter(session__user=user, answered_at__gte=start_of_day).count()
+    # Every answer moves its session's last_activity_at, so only sessions active today are searched.
+    return SessionQuestion.objects.filter(
+        session__user=user, session__last_activity_at__gte=start_of_day, answered_at__gte=start_of_day
+    ).count()
 
 
 @dataclass(frozen=True)
