@@ -32,6 +32,20 @@ def guest(db):
 
 
 @pytest.fixture
+def ccna(db):
+    from quizzes.factories import ExamFactory
+
+    return ExamFactory(code="CCNA", name="Cisco Certified Network Associate")
+
+
+@pytest.fixture
+def ospf(db):
+    from quizzes.factories import CategoryFactory
+
+    return CategoryFactory(code="OSPF", name="OSPF", display_order=1)
+
+
+@pytest.fixture
 def learner_client(client, learner):
     client.force_login(learner)
     return client

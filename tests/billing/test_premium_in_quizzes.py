@@ -6,15 +6,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from quizzes.factories import ExamFactory, QuestionFactory
+from quizzes.factories import QuestionFactory
 from quizzes.models import QuizSession
 from quizzes.services import start_session
 from tests.billing.conftest import deliver, membership, reload
-
-
-@pytest.fixture
-def ccna(db):
-    return ExamFactory(code="CCNA", name="Cisco Certified Network Associate")
 
 
 def test_a_learner_gets_premium_questions_only_after_a_signed_payment(client, learner, ccna):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from gamification.models import Badge, UserProgress
-from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
+from quizzes.factories import CategoryFactory, QuestionFactory
 from quizzes.models import QuizMode, QuizSession
 from quizzes.services import start_session, submit_answer
 from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
@@ -39,16 +39,6 @@ def clock(monkeypatch):
         monkeypatch.setattr(field, "default", clock)
         monkeypatch.setattr(field, "_get_default", clock)  # Field caches its default callable
     return clock
-
-
-@pytest.fixture
-def ccna(db):
-    return ExamFactory(code="CCNA", name="Cisco Certified Network Associate")
-
-
-@pytest.fixture
-def ospf(db):
-    return CategoryFactory(code="OSPF", name="OSPF", display_order=1)
 
 
 @pytest.fixture

@@ -1,24 +1,14 @@
 import pytest
 from django import forms
 
-from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
+from quizzes.factories import ExamFactory, QuestionFactory
 from quizzes.models import QuizMode
 from quizzes.services import start_session
 
 
 @pytest.fixture
-def ccna(db):
-    return ExamFactory(code="CCNA", name="Cisco Certified Network Associate")
-
-
-@pytest.fixture
 def encor(db):
     return ExamFactory(code="ENCOR", name="CCNP ENCOR")
-
-
-@pytest.fixture
-def ospf(db):
-    return CategoryFactory(code="OSPF", name="OSPF")
 
 
 @pytest.fixture

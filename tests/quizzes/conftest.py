@@ -1,18 +1,8 @@
 import pytest
 
-from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
+from quizzes.factories import QuestionFactory
 from quizzes.models import QuizMode
 from quizzes.services import start_session
-
-
-@pytest.fixture
-def ccna(db):
-    return ExamFactory(code="CCNA", name="Cisco Certified Network Associate")
-
-
-@pytest.fixture
-def ospf(db):
-    return CategoryFactory(code="OSPF", name="OSPF")
 
 
 @pytest.fixture
