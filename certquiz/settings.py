@@ -1,5 +1,6 @@
 """CertQuiz settings: one module, every value from environment variables."""
 
+import json
 import os
 import warnings
 from pathlib import Path
@@ -39,6 +40,19 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_json_object(name: str) -> dict:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}")
+    return value
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -83,6 +97,7 @@ MIDDLEWARE = [
     "certquiz.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "certquiz.ratelimit.RateLimitMiddleware",  # before any work: only the cache is touched
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,11 +148,28 @@ if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the rate-limit counters (allauth's and the webhook's), the catalogue counts and,
+# with Redis, a copy of the sessions. With REDIS_URL every process and host shares it; without it
+# each process has its own (fine for one process, not for rate limits across several).
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "certquiz"),
+            # Fail fast rather than hang a worker when Redis is unreachable.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in PostgreSQL, so any app host serves any learner; with Redis they are read
+# through the cache (written to both), so a request costs no session query.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -167,6 +199,10 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Behind a reverse proxy the client's address is in X-Forwarded-For: tell allauth (and the webhook
+# limit, certquiz.ratelimit) how many proxies to trust, or which header the proxy sets.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
@@ -200,6 +236,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CertQuiz <noreply@certquiz.a
 
 # Buy Me a Coffee: one or more webhook secrets, comma-separated, so a secret can be rotated.
 BMAC_WEBHOOK_SECRETS = env_list("BMAC_WEBHOOK_SECRET")
+# Requests per client address to the webhook (certquiz.ratelimit, counted in the cache): N/s, N/m
+# or N/h. Buy Me a Coffee sends one request per event; a flood is refused with 429 before any work.
+WEBHOOK_RATE_LIMIT = env_str("WEBHOOK_RATE_LIMIT", "120/m")
+RATE_LIMITED_PATHS = {"/billing/webhooks/": WEBHOOK_RATE_LIMIT}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -207,10 +247,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads (exhibit images) go through Django's default storage: files under MEDIA_ROOT unless
+# MEDIA_STORAGE_BACKEND names another storage class, built with the keyword arguments of
+# MEDIA_STORAGE_OPTIONS (a JSON object), e.g. django-storages' S3Storage for several app hosts.
+MEDIA_STORAGE_BACKEND = env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+MEDIA_STORAGE_OPTIONS = env_json_object("MEDIA_STORAGE_OPTIONS")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": MEDIA_STORAGE_BACKEND, "OPTIONS": MEDIA_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
