@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 
@@ -56,7 +57,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
     email = models.TextField(unique=True)
-    username = models.TextField(unique=True)
+    username = models.TextField(
+        unique=True,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Letters, digits and @ . + - _ only.",
+    )
     keycloak_id = models.TextField(unique=True, null=True, blank=True)
     role = models.TextField(choices=Role.choices, default=Role.USER, db_default=Role.USER)
     is_active = models.BooleanField(default=True, db_default=True)

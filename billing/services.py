@@ -68,12 +68,25 @@ def receive_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:
         raise InvalidEvent("The envelope has no event_id.")
     if not isinstance(event_type, str) or not event_type:
         raise InvalidEvent("The envelope has no type.")
+    if _contains_nul(envelope):
+        raise InvalidEvent("The payload contains a NUL character, which cannot be stored.")
     event, created = store_event(envelope=envelope)
     # A stored event still `received` was never processed (its first delivery died on the way):
     # this delivery does it. process_event's row lock makes concurrent deliveries process it once.
     if created or event.status == EventStatus.RECEIVED:
         event = process_event(event=event)
     return event, created
+
+
+def _contains_nul(value) -> bool:
+    """PostgreSQL refuses U+0000 in text and jsonb: such a payload is answered 400, not stored."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
 
 
 def store_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:

@@ -8,7 +8,9 @@ import uuid
 from contextvars import ContextVar
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from urllib.parse import unquote_plus
+
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
@@ -58,15 +60,16 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
+            path = loggable_path(request)
             access_logger.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 extra={
                     "fields": {
                         "method": request.method,
-                        "path": request.path,
+                        "path": path,
                         "status": response.status_code,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     }
@@ -75,6 +78,27 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+def loggable_path(request) -> str:
+    """The path, except for URLs that carry a secret (password-reset and email-confirmation keys):
+    those are logged as their route pattern."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and "key" in match.kwargs:
+        return "/" + match.route
+    return request.path
+
+
+class RejectNulMiddleware:
+    """PostgreSQL refuses U+0000 in text: a NUL in the URL is a 400, never a 500 from a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
+            return HttpResponseBadRequest("Bad request: the address contains a NUL character.")
+        return self.get_response(request)
 
 
 DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)

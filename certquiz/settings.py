@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "certquiz.middleware.RequestIdMiddleware",
+    "certquiz.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "certquiz.ratelimit.RateLimitMiddleware",  # before any work: only the cache is touched

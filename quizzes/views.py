@@ -12,7 +12,17 @@ from django_htmx.http import push_url
 from accounts.guests import get_or_create_learner
 from quizzes import selectors, services
 from quizzes.forms import StartQuizForm
-from quizzes.models import Bookmark, Category, Exam, Question, QuestionCategory, QuestionExam, QuizMode, QuizSession
+from quizzes.models import (
+    Bookmark,
+    Category,
+    Exam,
+    Question,
+    QuestionCategory,
+    QuestionExam,
+    QuestionStatus,
+    QuizMode,
+    QuizSession,
+)
 
 
 def get_session_for_learner(request, session_id) -> QuizSession:
@@ -309,7 +319,9 @@ def bookmarks(request):
 @require_POST
 def bookmark_toggle(request, question_id):
     learner = get_or_create_learner(request)
-    question = get_object_or_404(Question.objects.visible_to(learner), pk=question_id)
+    question = get_object_or_404(
+        Question.objects.visible_to(learner).exclude(status=QuestionStatus.PENDING), pk=question_id
+    )
     is_bookmarked = services.toggle_bookmark(user=learner, question=question)
     if request.htmx:
         return render(
