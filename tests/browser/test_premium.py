@@ -13,16 +13,7 @@ from accounts.factories import UserFactory
 from quizzes.factories import QuestionFactory
 from quizzes.models import Exam, QuizSession
 from tests.billing.conftest import URL, membership, sign
-from tests.browser.conftest import (  # noqa: F401 - pytest fixtures
-    assert_accessible,
-    browser,
-    context,
-    log_in,
-    page,
-    question_bank,
-    start_quiz,
-    viewport,
-)
+from tests.browser.conftest import assert_accessible, log_in, start_quiz
 
 pytestmark = pytest.mark.browser
 
