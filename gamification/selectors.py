@@ -121,14 +121,14 @@ WITH answers AS (
 ), accuracy AS (
   SELECT number, exam_id, count(*) AS answered, count(*) FILTER (WHERE is_correct) AS correct
     FROM recent WHERE position <= %(window)s GROUP BY number, exam_id
-), exam_categories AS (
+), exam_categories AS MATERIALIZED (
   SELECT DISTINCT exam_link.exam_id, category_link.category_id
     FROM question_exams exam_link
     JOIN question_categories category_link ON category_link.question_id = exam_link.question_id
     JOIN questions question ON question.id = exam_link.question_id
     JOIN categories category ON category.id = category_link.category_id
    WHERE question.status = 'active' AND category.is_active AND (%(premium)s OR NOT question.is_premium)
-), practised AS (
+), practised AS MATERIALIZED (
   SELECT cutoffs.number, answers.exam_id, link.category_id, count(*) AS answered
     FROM answers JOIN cutoffs ON answers.answered_at <= cutoffs.at
     JOIN question_categories link ON link.question_id = answers.question_id

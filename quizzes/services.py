@@ -68,14 +68,22 @@ class StartedSession:
         return max(0, self.requested - self.session.question_count)
 
 
-def candidate_questions(*, user, exam=None, category=None, tags: Iterable[str] = ()):
-    """Active questions the learner may see that match the filters (any of the tags)."""
+def candidate_questions(*, user, exam=None, category=None, tags: Iterable[str] = (), at_or_after=None):
+    """Active questions the learner may see that match the filters (any of the tags).
+
+    `at_or_after` (an expression) keeps ids from there on, in the junction lookups too, so that a
+    random probe walks the junction indexes from its start rather than from their beginning."""
     questions = Question.objects.active().visible_to(user)
+    links = {} if at_or_after is None else {"question_id__gte": at_or_after}
+    if at_or_after is not None:
+        questions = questions.filter(pk__gte=at_or_after)
     if exam is not None:
-        questions = questions.filter(Exists(QuestionExam.objects.filter(question=OuterRef("pk"), exam=exam)))
+        questions = questions.filter(
+            Exists(QuestionExam.objects.filter(question=OuterRef("pk"), exam=exam, **links))
+        )
     if category is not None:
         questions = questions.filter(
-            Exists(QuestionCategory.objects.filter(question=OuterRef("pk"), category=category))
+            Exists(QuestionCategory.objects.filter(question=OuterRef("pk"), category=category, **links))
         )
     tags = [tag for tag in tags if tag]
     if tags:
@@ -125,7 +133,10 @@ def start_session(
             questions.filter(Exists(Bookmark.objects.filter(question=OuterRef("pk"), user=user))), count
         )
     else:
-        picked = random_pick(questions, count)
+        probes = candidate_questions(
+            user=user, exam=exam, category=category, tags=tags, at_or_after=RawSQL("probes.start", ())
+        )
+        picked = random_pick(questions, count, probes=probes)
     if not picked:
         raise NoQuestionsAvailable(no_questions_message(mode))
 
@@ -163,7 +174,7 @@ def shuffled_pick(questions, count: int) -> list:
 PROBE_WINDOW = 4
 
 
-def random_pick(questions, count: int) -> list:
+def random_pick(questions, count: int, probes=None) -> list:
     """`count` random questions in one query, without sorting the whole bank.
 
     Each of 3×count probes starts at a random UUID and takes one of the next PROBE_WINDOW matching
@@ -171,11 +182,14 @@ def random_pick(questions, count: int) -> list:
     gaps between them are random; drawing within a window evens out the pull of a wide gap): the
     probes cost what the filters' selectivity costs, not the bank's size. When at
     most 3×count questions match at all, the query returns all of them instead (that scan stops
-    after 3×count + 1 rows), and the pick is uniform."""
+    after 3×count + 1 rows), and the pick is uniform. `probes` is `questions` from `probes.start` on
+    (candidate_questions(at_or_after=...)), so junction lookups start there too."""
     small_limit = 3 * count
     # Each probe's start comes from the outer row, so the index range scan starts there (a volatile
     # gen_random_uuid() in the WHERE clause would be drawn again for every row scanned).
-    probe = questions.filter(pk__gte=RawSQL("probes.start", ())).order_by("pk").values("pk")[:PROBE_WINDOW]
+    if probes is None:
+        probes = questions.filter(pk__gte=RawSQL("probes.start", ()))
+    probe = probes.order_by("pk").values("pk")[:PROBE_WINDOW]
     probe_sql, probe_params = probe.query.sql_with_params()
     head_sql, head_params = questions.order_by().values("pk")[: small_limit + 1].query.sql_with_params()
     sql = f"""
