@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts.factories import UserFactory
 from quizzes.factories import QuestionFactory
 from quizzes.models import Exam, QuizSession
-from tests.billing.conftest import URL, membership, sign
+from tests.billing.conftest import URL, bmac_settings, membership, sign  # noqa: F401 - bmac_settings: autouse fixture
 from tests.browser.conftest import assert_accessible, log_in, start_quiz
 
 pytestmark = pytest.mark.browser
