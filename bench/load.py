@@ -443,6 +443,7 @@ async def run_phases(args, learners: list[Learner], server: Server, database) ->
     warmup = Phase("loop")
     await run_slice(warmup, learners, args.warmup, server, database)
     print(f"  warm-up   {warmup.result()['total_rps']:.1f} req/s", flush=True)
+    WARM_MEMORY.extend(worker_memory(server))
     if {"question", "answer"} & set(args.phases):
         rate = max(warmup.result()["total_rps"], 20)
         per_learner = int(rate * 1.5 * args.duration / len(learners)) + 20 if "answer" in args.phases else 0
@@ -454,6 +455,20 @@ async def run_phases(args, learners: list[Learner], server: Server, database) ->
     for phase in phases.values():
         phase.print()
     return {name: phase.result() for name, phase in phases.items()}
+
+
+WARM_MEMORY: list = []  # worker memory right after the warm-up, to measure growth over the run
+
+
+def worker_memory(server) -> list:
+    memory = []
+    for worker in server.workers():
+        try:
+            info = worker.memory_full_info()
+            memory.append({"pid": worker.pid, "rss_mb": round(info.rss / 2**20, 1), "uss_mb": round(info.uss / 2**20, 1)})
+        except psutil.Error:
+            pass
+    return memory
 
 
 def run(args) -> dict:
@@ -471,16 +486,15 @@ def run(args) -> dict:
         print(f"gunicorn at {server.url} with {len(server.workers())} workers; {args.concurrency} learners; "
               f"phases of {args.duration:g}s", flush=True)
         result["phases"] = asyncio.run(run_phases(args, learners, server, database))
-        memory = []
-        for worker in server.workers():
-            try:
-                info = worker.memory_full_info()
-                memory.append({"pid": worker.pid, "rss_mb": round(info.rss / 2**20, 1),
-                               "uss_mb": round(info.uss / 2**20, 1)})
-            except psutil.Error:
-                pass
+        memory = worker_memory(server)
         result["workers_memory"] = memory
+        result["workers_memory_after_warmup"] = list(WARM_MEMORY)
         print("  worker memory: " + ", ".join(f"RSS {m['rss_mb']} MB (USS {m['uss_mb']})" for m in memory))
+        warm = {m["pid"]: m["rss_mb"] for m in WARM_MEMORY}
+        growth = [round(100 * (m["rss_mb"] / warm[m["pid"]] - 1), 1) for m in memory if m["pid"] in warm]
+        if growth:
+            result["workers_rss_growth_percent"] = growth
+            print(f"  RSS growth since the warm-up (same workers): {growth} %")
     finally:
         server.stop()
         connections.close_all()
