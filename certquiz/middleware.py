@@ -7,7 +7,7 @@ import time
 import uuid
 from contextvars import ContextVar
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from urllib.parse import unquote_plus
 
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -115,7 +115,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DATABASE_DOWN_ERRORS) and not _is_connection_error(exception):
+        if not isinstance(exception, DATABASE_DOWN_ERRORS):
             return None
         logger.error("Database unavailable: %s", exception.__class__.__name__, exc_info=exception)
         if request.path.startswith("/billing/webhooks/") or request.headers.get("Accept") == "application/json":
@@ -124,7 +124,3 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
-
-
-def _is_connection_error(exception) -> bool:
-    return isinstance(exception, DatabaseError) and "connection" in str(exception).lower()

@@ -52,11 +52,7 @@ def bump_catalogue_version() -> None:
 
 
 def _catalogue_cached(name: str, user, build):
-    version = cache.get(CATALOGUE_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(CATALOGUE_VERSION_KEY, version, None)
-        version = cache.get(CATALOGUE_VERSION_KEY, version)
+    version = cache.get_or_set(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, None)
     premium = bool(user is not None and getattr(user, "has_premium", False))
     return cache.get_or_set(f"catalogue:{version}:{name}:{int(premium)}", build, CATALOGUE_TTL)
 
