@@ -1,7 +1,8 @@
 """Writing progress: every final answer, in the answer's own transaction, with fixed SQL.
 
-Each answer costs three statements whatever the learner's history: INSERT ... ON CONFLICT DO
-NOTHING for the progress row, ONE UPDATE whose expressions add to the row as it is when the
+Each answer costs two statements whatever the learner's history (on a learner's very first answer
+the UPDATE finds no progress row: INSERT ... ON CONFLICT DO NOTHING creates it and the UPDATE runs
+again): ONE UPDATE whose expressions add to the row as it is when the
 UPDATE takes its row lock (so concurrent answers never lose an update: PostgreSQL re-evaluates
 the expressions on the latest row version), and one INSERT ... SELECT that unlocks every badge the
 new figures qualify for (ON CONFLICT DO NOTHING on the unique pair: at most once)."""
@@ -37,14 +38,15 @@ def record_answers(*, session: QuizSession, answers: list[Answer], bonus_xp: int
     gained = rules.xp_for_answers(correct, len(answers) - correct) + bonus_xp
     if not answers and not gained:
         return
-    ensure_progress(session.user_id)
     changes = {
         "experience": F("experience") + gained,
         "level": RawSQL(rules.level_sql('"user_progress"."experience" + %s'), [gained], output_field=IntegerField()),
     }
     if answers:
         changes.update(answer_changes(session, answers, correct))
-    UserProgress.objects.filter(pk=session.user_id).update(**changes)
+    if not UserProgress.objects.filter(pk=session.user_id).update(**changes):
+        ensure_progress(session.user_id)
+        UserProgress.objects.filter(pk=session.user_id).update(**changes)
     if answers:
         announce_after_commit(unlock_badges(session.user_id, gained=gained))
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import uuid
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from quizzes.models import (
     Bookmark,
@@ -109,16 +109,39 @@ def ordered_options(options, order, selected_ids):
     return sorted(options, key=lambda option: (position.get(option.id, len(position)), option.display_order))
 
 
+def session_question_for_player(session: QuizSession, number: int) -> SessionQuestion | None:
+    """The session's `number`-th question with its question and whether the learner bookmarked
+    it, in one query."""
+    bookmarked = Bookmark.objects.filter(user_id=session.user_id, question=OuterRef("question_id"))
+    return (
+        session.session_questions.select_related("question")
+        .annotate(is_bookmarked=Exists(bookmarked))
+        .filter(question_order=number - 1)
+        .first()
+    )
+
+
+def options_with_choices(session: QuizSession, question: Question) -> list[QuestionOption]:
+    """The question's options, each with `is_selected` by the learner in this session: one query."""
+    chosen = SessionSelectedOption.objects.filter(session=session, question=question, option=OuterRef("pk"))
+    return list(QuestionOption.objects.filter(question=question).annotate(is_selected=Exists(chosen)))
+
+
 def question_view(session: QuizSession, session_question: SessionQuestion, user) -> QuestionView:
-    question = Question.objects.get(pk=session_question.question_id)
+    """What the player shows. Uses what the caller already loaded: the question (select_related),
+    `is_bookmarked` (session_question_for_player) and `options_with_choices` (set by submit_answer)."""
+    question = session_question.question
     if question.is_premium and not user.has_premium:
         return QuestionView(session_question=session_question, question=None)
-    selected = set(
-        SessionSelectedOption.objects.filter(session=session, question=question).values_list("option_id", flat=True)
-    )
-    options = ordered_options(QuestionOption.objects.filter(question=question), session_question.option_order, selected)
-    bookmarked = Bookmark.objects.filter(user=user, question=question).exists()
-    return QuestionView(session_question, question, options, selected, bookmarked)
+    options = getattr(session_question, "options_with_choices", None)
+    if options is None:
+        options = options_with_choices(session, question)
+    selected = {option.id for option in options if option.is_selected}
+    bookmarked = getattr(session_question, "is_bookmarked", None)
+    if bookmarked is None:
+        bookmarked = Bookmark.objects.filter(user=user, question=question).exists()
+    return QuestionView(session_question, question, ordered_options(options, session_question.option_order, selected),
+                        selected, bookmarked)
 
 
 def review_views(session: QuizSession, user) -> list[QuestionView]:

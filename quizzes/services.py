@@ -242,7 +242,10 @@ _TIME_UP = object()
 
 def submit_answer(*, session: QuizSession, session_question: SessionQuestion, option_ids: Iterable) -> SessionQuestion:
     """Record the learner's choice. A repeated submit (double click, two tabs) records it once:
-    in practice modes the first answer stands; in exam mode the answer may change until submission."""
+    in practice modes the first answer stands; in exam mode the answer may change until submission.
+
+    `session` and `session_question` are brought up to date in place (as read under the row lock),
+    and the returned session question carries `options_with_choices` for the player to show."""
     recorded = _record_answer(session=session, session_question=session_question, option_ids=option_ids)
     if recorded is _TIME_UP:
         finish_session(session=session)  # its own transaction: it must survive the refusal below
@@ -250,29 +253,43 @@ def submit_answer(*, session: QuizSession, session_question: SessionQuestion, op
     return recorded
 
 
+SESSION_STATE_FIELDS = ("current_index", "score", "is_paused", "completed_at", "last_activity_at")
+ANSWER_STATE_FIELDS = ("answered_at", "is_correct", "is_flagged", "option_order")
+
+
+def _copy_fields(source, target, names) -> None:
+    for name in names:
+        setattr(target, name, getattr(source, name))
+
+
 @transaction.atomic
 def _record_answer(*, session, session_question, option_ids):
-    session = QuizSession.objects.select_for_update(of=("self",)).select_related("user__subscription").get(pk=session.pk)
-    session_question = (
-        SessionQuestion.objects.select_for_update().select_related("question").get(pk=session_question.pk, session=session)
+    # One statement locks the session and its question's row and reads both as they are now.
+    locked = (
+        SessionQuestion.objects.select_for_update(of=("self", "session"))
+        .select_related("session__user__subscription")
+        .get(pk=session_question.pk, session_id=session.pk)
     )
+    _copy_fields(locked.session, session, SESSION_STATE_FIELDS)
+    _copy_fields(locked, session_question, ANSWER_STATE_FIELDS)
+    user = locked.session.user
     if session.is_completed:
         raise QuizError("This quiz is already finished.")
     if session.is_out_of_time():
         return _TIME_UP
     question = session_question.question
-    if question.is_premium and not session.user.has_premium:
+    if question.is_premium and not user.has_premium:
         raise PremiumRequired("This is a premium question.")
     if session_question.is_answered and not session.is_exam:
         return session_question
     limit = free_daily_limit()
-    if limit and not session_question.is_answered and not session.user.has_premium:
-        if answers_today(session.user) >= limit:
+    if limit and not session_question.is_answered and not user.has_premium:
+        if answers_today(user) >= limit:
             raise DailyLimitReached(
                 f"You have answered today's {limit} free questions. Come back tomorrow, or go premium for unlimited practice."
             )
 
-    options = list(QuestionOption.objects.filter(question_id=question.pk).only("id", "is_correct"))
+    options = list(QuestionOption.objects.filter(question_id=question.pk))
     valid_ids = {str(option.id) for option in options}
     chosen = {str(option_id) for option_id in option_ids}
     if not chosen:
@@ -284,10 +301,14 @@ def _record_answer(*, session, session_question, option_ids):
 
     now = timezone.now()
     if session_question.is_answered:
-        SessionSelectedOption.objects.filter(session=session, question_id=question.pk).delete()
+        SessionSelectedOption.objects.filter(session_id=session.pk, question_id=question.pk).delete()
     SessionSelectedOption.objects.bulk_create(
-        SessionSelectedOption(session=session, question_id=question.pk, option_id=option_id) for option_id in sorted(chosen)
+        SessionSelectedOption(session_id=session.pk, question_id=question.pk, option_id=option_id)
+        for option_id in sorted(chosen)
     )
+    for option in options:
+        option.is_selected = str(option.id) in chosen
+    session_question.options_with_choices = options
     session_question.answered_at = now
     session_question.is_correct = chosen == {str(option.id) for option in options if option.is_correct}
     session_question.save(update_fields=["answered_at", "is_correct"])
@@ -296,6 +317,7 @@ def _record_answer(*, session, session_question, option_ids):
     session.is_paused = False
     session.save(update_fields=["current_index", "last_activity_at", "is_paused"])
     if not session.is_exam:
+        session.user = user  # the progress update reads the learner's time zone
         answer_recorded.send(SessionQuestion, session=session, session_question=session_question)
     return session_question
 

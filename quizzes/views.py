@@ -35,10 +35,10 @@ def get_session_for_learner(request, session_id) -> QuizSession:
 
 
 def get_session_question(session: QuizSession, number: int):
-    try:
-        return session.session_questions.get(question_order=number - 1)
-    except session.session_questions.model.DoesNotExist:
-        raise Http404("No such question in this quiz.") from None
+    session_question = selectors.session_question_for_player(session, number)
+    if session_question is None:
+        raise Http404("No such question in this quiz.")
+    return session_question
 
 
 def question_url(session, number):
@@ -127,11 +127,18 @@ def player_context(request, session, session_question, error=None, upgrade_promp
     learner = request.learner
     view = selectors.question_view(session, session_question, learner)
     rows = list(session.session_questions.values("question_order", "answered_at", "is_flagged", "is_correct"))
+    # One reverse() for the whole navigation: the question URLs differ only in their last part.
+    url_prefix = question_url(session, 1).removesuffix("1/")
+    for row in rows:
+        row["url"] = f"{url_prefix}{row['question_order'] + 1}/"
     answered = sum(1 for row in rows if row["answered_at"])
     return {
         "session": session,
         "view": view,
         "nav": rows,
+        "previous_url": f"{url_prefix}{view.number - 1}/" if view.number > 1 else None,
+        "next_url": f"{url_prefix}{view.number + 1}/" if view.number < session.question_count else None,
+        "this_url": f"{url_prefix}{view.number}/",
         "answered_count": answered,
         "correct_so_far": sum(1 for row in rows if row["is_correct"]) if session.reveals_answers() else None,
         "reveal": session.reveals_answers() and session_question.is_answered,
@@ -183,7 +190,6 @@ def quiz_answer(request, session_id, number):
         return render_htmx_aware(request, "quizzes/player.html", context, "player", status=422)
     if not request.htmx:
         return redirect(question_url(session, number))
-    session = QuizSession.objects.select_related("exam", "category").get(pk=session.pk)
     response = render_htmx_aware(
         request, "quizzes/player.html", player_context(request, session, session_question), "player"
     )
