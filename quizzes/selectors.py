@@ -109,16 +109,16 @@ def ordered_options(options, order, selected_ids):
     return sorted(options, key=lambda option: (position.get(option.id, len(position)), option.display_order))
 
 
-def session_question_for_player(session: QuizSession, number: int) -> SessionQuestion | None:
-    """The session's `number`-th question with its question and whether the learner bookmarked
-    it, in one query."""
-    bookmarked = Bookmark.objects.filter(user_id=session.user_id, question=OuterRef("question_id"))
-    return (
-        session.session_questions.select_related("question")
+def session_question_for_player(session_id, number: int, learner) -> SessionQuestion | None:
+    """The `number`-th question of the learner's session with the session (its exam and category),
+    the question and whether the learner bookmarked it, in one query; None if either is not there."""
+    bookmarked = Bookmark.objects.filter(user=learner, question=OuterRef("question_id"))
+    found = (
+        SessionQuestion.objects.select_related("session__exam", "session__category", "question")
         .annotate(is_bookmarked=Exists(bookmarked))
-        .filter(question_order=number - 1)
-        .first()
+        .filter(session_id=session_id, session__user=learner, question_order=number - 1)
     )
+    return next(iter(found), None)  # at most one: (session, question_order) is unique
 
 
 def options_with_choices(session: QuizSession, question: Question) -> list[QuestionOption]:

@@ -34,11 +34,16 @@ def get_session_for_learner(request, session_id) -> QuizSession:
     return services.expire_if_out_of_time(session)
 
 
-def get_session_question(session: QuizSession, number: int):
-    session_question = selectors.session_question_for_player(session, number)
+def get_session_question_for_learner(request, session_id, number: int):
+    """(session, its `number`-th question) in one query; another learner's session, or a number
+    outside the quiz, is a 404."""
+    learner = request.learner
+    session_question = selectors.session_question_for_player(session_id, number, learner) if learner else None
     if session_question is None:
         raise Http404("No such question in this quiz.")
-    return session_question
+    session = services.expire_if_out_of_time(session_question.session)
+    session_question.session = session
+    return session, session_question
 
 
 def question_url(session, number):
@@ -153,10 +158,9 @@ def player_context(request, session, session_question, error=None, upgrade_promp
 
 @require_safe
 def quiz_question(request, session_id, number):
-    session = get_session_for_learner(request, session_id)
+    session, session_question = get_session_question_for_learner(request, session_id, number)
     if session.is_completed and not request.htmx:
         return redirect("quiz_results", session.pk)
-    session_question = get_session_question(session, number)
     if session.is_paused:
         return render(request, "quizzes/paused.html", {"session": session})
     services.move_to(session=session, index=number - 1)
@@ -167,8 +171,7 @@ def quiz_question(request, session_id, number):
 
 @require_POST
 def quiz_answer(request, session_id, number):
-    session = get_session_for_learner(request, session_id)
-    session_question = get_session_question(session, number)
+    session, session_question = get_session_question_for_learner(request, session_id, number)
     try:
         session_question = services.submit_answer(
             session=session, session_question=session_question, option_ids=request.POST.getlist("option")
@@ -206,8 +209,7 @@ def htmx_redirect(request, url):
 
 @require_POST
 def quiz_flag(request, session_id, number):
-    session = get_session_for_learner(request, session_id)
-    session_question = get_session_question(session, number)
+    session, session_question = get_session_question_for_learner(request, session_id, number)
     try:
         services.toggle_flag(session=session, session_question=session_question)
     except services.QuizError as error:

@@ -56,8 +56,8 @@ def measure(client, learner, session_size):
 
 
 # The budgets, per request: session + user (2), then the page's own queries. The answer measured
-# is the learner's first: 2 of its 17 create the progress row (15 for every later answer).
-BUDGETS = {"start": 10, "question": 7, "question_htmx": 7, "answer": 17, "results": 9, "home": 5, "home_cached": 3}
+# is the learner's first: 2 of its 17 create the progress row (14 for every later answer).
+BUDGETS = {"start": 10, "question": 6, "question_htmx": 6, "answer": 16, "results": 9, "home": 5, "home_cached": 3}
 
 
 @pytest.mark.parametrize("session_size", [5, 50])
@@ -84,9 +84,9 @@ def test_the_question_page_queries_are_the_expected_ones(client, ccna, ospf, dja
     make_bank(20, ccna, ospf, author)
     session = start_session(user=learner, count=10).session
     client.force_login(learner)
-    # 1 django session, 2 user, 3 quiz session, 4 session question with its question and
-    # bookmark, 5 options with the learner's choices, 6 navigation rows, 7 current_index update
-    with django_assert_num_queries(7):
+    # 1 django session, 2 user, 3 session question with its session, question and bookmark,
+    # 4 options with the learner's choices, 5 navigation rows, 6 current_index update
+    with django_assert_num_queries(6):
         client.get(f"/quiz/{session.pk}/q/3/")
     sq = session.session_questions.select_related("question").get(question_order=2)
     submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq))
