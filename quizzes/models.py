@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.functions import RandomUUID
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -124,6 +125,13 @@ class Question(models.Model):
     version = models.IntegerField(default=1, db_default=1)
     created_at = created_at_field()
     updated_at = updated_at_field()
+    # The admin's search (quizzes.admin.QuestionAdmin.get_search_results): English full-text of
+    # the question and its explanation, kept by PostgreSQL (GIN index below).
+    search_vector = models.GeneratedField(
+        expression=SearchVector("question_text", "explanation", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     exams = models.ManyToManyField(Exam, through="QuestionExam", related_name="questions", blank=True)
     categories = models.ManyToManyField(Category, through="QuestionCategory", related_name="questions", blank=True)
@@ -138,6 +146,10 @@ class Question(models.Model):
             models.Index(fields=["created_by"], name="idx_questions_created_by"),
             GinIndex(fields=["tags"], name="idx_questions_tags_gin"),
             models.Index(fields=["status"], name="idx_active_questions", condition=Q(status="active")),
+            # The admin's question list: newest first (created_at, then id as Django adds it), by status or not.
+            models.Index(fields=["created_at", "id"], name="idx_questions_created_at"),
+            models.Index(fields=["status", "created_at", "id"], name="idx_questions_status_created"),
+            GinIndex(fields=["search_vector"], name="idx_questions_search_vector"),
         ]
 
     def __str__(self):
