@@ -34,6 +34,7 @@ django.setup()
 from django.apps import apps  # noqa: E402
 from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -188,6 +189,17 @@ class Bench:
 
         self.section(["answer POST (htmx)", "results page"], answers_and_results)
         self.section(["dashboard"], lambda: self.measure("dashboard", lambda c, i: c.get("/dashboard/")))
+
+        def dashboard_after_an_answer(c, i):
+            # What an answer does to the dashboard's per-learner cache key: the progress row's
+            # updated_at moves (its trigger). One UPDATE of one row, timed with the page.
+            from gamification.models import UserProgress
+
+            UserProgress.objects.filter(pk=self.learner.pk).update(experience=F("experience"))
+            return c.get("/dashboard/")
+
+        self.section(["dashboard (after an answer)"], lambda: self.measure(
+            "dashboard (after an answer)", dashboard_after_an_answer))
         self.section(["home"], lambda: self.measure("home", lambda c, i: c.get("/")))
 
         def admin():

@@ -1,10 +1,14 @@
 """The dashboard's content for one learner: selectors plus charts, a fixed number of queries.
 
 Queries (after the session and the user): progress, categories, daily activity, exam readiness,
-badges, smart review, recent sessions, leaderboard profile, leaderboard: 9 whatever the history."""
+badges, smart review, recent sessions, leaderboard profile, leaderboard: 9 whatever the history and
+the bank. Daily activity, readiness and review read the learner's history: they are cached (see
+history_figures) until the learner's next final answer, so a dashboard seen again costs 6."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from django.core.cache import cache
 
 from gamification import charts, rules, selectors
 from gamification.forms import LeaderboardForm
@@ -53,6 +57,44 @@ def empty_context() -> dict:
     return {"empty": True, "badges_to_earn": list(Badge.objects.all())}
 
 
+HISTORY_CACHE_SECONDS = 300  # bounds what no key change notices (a quiz deleted), as for the catalogue
+
+
+def history_key(learner, progress, today, version: str) -> str:
+    """Changes with every final answer: the progress row's updated_at (set by its trigger in each
+    answer's transaction) and its totals (which also move when answers share a transaction)."""
+    premium = int(bool(getattr(learner, "has_premium", False)))
+    return (
+        f"dashboard:history:{learner.pk}:{progress.updated_at.timestamp()}:{progress.total_questions}:"
+        f"{progress.experience}:{premium}:{learner.tzinfo}:{today.isoformat()}:{version}"
+    )
+
+
+def history_figures(learner, progress, now: datetime, today, tzinfo) -> dict:
+    """Daily activity of the heat-map weeks, exam readiness and the smart review summary: the three
+    queries that read the learner's history, cached per learner. The key holds the learner's day
+    (activity and review depend on nothing else but the answers); readiness compares with the same
+    time 1-4 weeks ago, so it is kept only until one of those moments passes an answer."""
+    version = selectors.catalogue_version()
+    key = history_key(learner, progress, today, version)
+    figures = cache.get(key)
+    if figures is not None and figures["computed_at"] <= now and (
+        figures["readiness_until"] is None or now < figures["readiness_until"]
+    ):
+        return figures
+    first_day = today - timedelta(days=today.weekday(), weeks=rules.HEATMAP_WEEKS - 1)
+    readiness, readiness_until = selectors.exam_readiness_until(learner, now, version)
+    figures = {
+        "computed_at": now,
+        "activity": selectors.daily_activity(learner, first_day, today, tzinfo),
+        "readiness": readiness,
+        "readiness_until": readiness_until,
+        "review": selectors.review_summary(learner, selectors.day_start(today + timedelta(days=1), tzinfo)),
+    }
+    cache.set(key, figures, HISTORY_CACHE_SECONDS)
+    return figures
+
+
 def dashboard_context(learner, now: datetime) -> dict:
     progress = selectors.progress_of(learner)
     if progress is None or not progress.total_questions:
@@ -64,11 +106,9 @@ def dashboard_context(learner, now: datetime) -> dict:
         }
     tzinfo = learner.tzinfo
     today = now.astimezone(tzinfo).date()
-    tomorrow = selectors.day_start(today + timedelta(days=1), tzinfo)
     mastery = selectors.category_mastery(progress)
-    heat_map_first_day = today - timedelta(days=today.weekday(), weeks=rules.HEATMAP_WEEKS - 1)
-    activity = selectors.daily_activity(learner, heat_map_first_day, today, tzinfo)
-    readiness = selectors.exam_readiness(learner, now)
+    history = history_figures(learner, progress, now, today, tzinfo)
+    activity = history["activity"]
     badges = selectors.badge_statuses(learner, progress, mastery)
     return {
         "empty": False,
@@ -86,8 +126,8 @@ def dashboard_context(learner, now: datetime) -> dict:
         "weak_areas": selectors.weak_areas(mastery),
         "mastery_threshold": rules.MASTERY_THRESHOLD,
         "review_intervals": ", ".join(map(str, rules.REVIEW_INTERVALS_DAYS)),
-        "review": selectors.review_summary(learner, tomorrow),
-        "readiness": [(exam, charts.sparkline(exam.trend)) for exam in readiness],
+        "review": history["review"],
+        "readiness": [(exam, charts.sparkline(exam.trend)) for exam in history["readiness"]],
         "sessions": selectors.recent_sessions(learner),
         "unlocked_badges": sorted((b for b in badges if b.unlocked_at), key=lambda b: b.unlocked_at, reverse=True),
         "locked_badges": [b for b in badges if not b.unlocked_at],

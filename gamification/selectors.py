@@ -4,15 +4,29 @@ history, aggregated in PostgreSQL (only days, categories, exams or badges come b
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import IntegerField, OuterRef, Subquery
 
 from gamification import rules
 from gamification.models import Badge, LeaderboardProfile, RequirementType, UserBadge, UserProgress
-from quizzes.models import Category, QuizSession
+from quizzes.models import Category, QuizSession, SessionQuestion
+from quizzes.selectors import CATALOGUE_TTL, catalogue_version
 
 # An answer is final (counted in progress) when given in practice, or once its exam is completed.
 FINAL = "sq.answered_at IS NOT NULL AND (quiz.mode <> 'exam' OR quiz.completed_at IS NOT NULL)"
+
+# The learner's final answers, reached through their sessions: session_questions has no user
+# column. The ids come first as an array (idx_sessions_user), then each session's answers through
+# idx_session_questions_session: a serial plan costing one index probe per session. Joined instead,
+# the planner expected a costly nested loop and split it with a parallel seq scan of quiz_sessions
+# (the whole table, ~35 ms at 200,000 sessions) per statement.
+LEARNER_ANSWERS = """
+SELECT sq.question_id, sq.answered_at, sq.is_correct FROM session_questions sq
+ WHERE sq.answered_at IS NOT NULL AND sq.session_id = ANY (ARRAY(
+   SELECT quiz.id FROM quiz_sessions quiz
+    WHERE quiz.user_id = %(user)s AND (quiz.mode <> 'exam' OR quiz.completed_at IS NOT NULL)))
+"""
 
 
 def fetch(sql: str, params) -> list[tuple]:
@@ -27,11 +41,17 @@ def day_start(day: date, tzinfo) -> datetime:
 
 # Daily activity --------------------------------------------------------------------------------
 
-DAILY_ACTIVITY_SQL = f"""
+# Every answer moves its session's last_activity_at, so only the sessions active since the first
+# day are searched (as for the daily question limit): the cost follows the weeks shown, not the history.
+DAILY_ACTIVITY_SQL = """
 SELECT width_bucket(sq.answered_at, %(bounds)s::timestamptz[]) AS day_number,
        count(*), count(*) FILTER (WHERE sq.is_correct)
-  FROM session_questions sq JOIN quiz_sessions quiz ON quiz.id = sq.session_id
- WHERE quiz.user_id = %(user)s AND {FINAL} AND sq.answered_at >= %(start)s AND sq.answered_at < %(end)s
+  FROM session_questions sq
+ WHERE sq.session_id = ANY (ARRAY(
+         SELECT quiz.id FROM quiz_sessions quiz
+          WHERE quiz.user_id = %(user)s AND quiz.last_activity_at >= %(start)s
+            AND (quiz.mode <> 'exam' OR quiz.completed_at IS NOT NULL)))
+   AND sq.answered_at >= %(start)s AND sq.answered_at < %(end)s
  GROUP BY day_number
 """
 
@@ -49,10 +69,10 @@ def daily_activity(user, first_day: date, last_day: date, tzinfo) -> dict[date, 
 
 REVIEW_SCHEDULE_SQL = f"""
 WITH answers AS (
-  SELECT sq.question_id, sq.answered_at,
-         max(sq.answered_at) FILTER (WHERE NOT sq.is_correct) OVER (PARTITION BY sq.question_id) AS last_wrong_at
-    FROM session_questions sq JOIN quiz_sessions quiz ON quiz.id = sq.session_id
-   WHERE quiz.user_id = %(user)s AND {FINAL}
+  SELECT answer.question_id, answer.answered_at,
+         max(answer.answered_at) FILTER (WHERE NOT answer.is_correct)
+           OVER (PARTITION BY answer.question_id) AS last_wrong_at
+    FROM ({LEARNER_ANSWERS}) answer
 ), schedule AS (
   SELECT question_id, max(answered_at) AS last_answered_at,
          count(*) FILTER (WHERE answered_at > last_wrong_at)::int AS right_in_a_row
@@ -105,46 +125,84 @@ def due_for_review(user, until: datetime, limit: int = rules.REVIEW_QUIZ_SIZE) -
 
 # Exam readiness ---------------------------------------------------------------------------------
 
-READINESS_SQL = f"""
-WITH answers AS (
-  SELECT link.exam_id, sq.question_id, sq.answered_at, sq.is_correct
-    FROM session_questions sq
-    JOIN quiz_sessions quiz ON quiz.id = sq.session_id
-    JOIN question_exams link ON link.question_id = sq.question_id
-   WHERE quiz.user_id = %(user)s AND {FINAL}
+# The cutoffs are now, a week ago, ... (number 1, 2, ...). An answer's `reach` is how many of them
+# it is at or before: it counts at cutoffs 1 to reach. Per exam, the answers ordered newest first
+# have a growing reach, so at cutoff n the answers after it (reach < n) are the first positions and
+# the last answers before it are the `window` positions after those: one sort of the answers
+# instead of one per cutoff. Per-category counts are kept per reach, then summed per cutoff.
+READINESS_SQL = """
+WITH answers AS MATERIALIZED (
+  SELECT answer.question_id, answer.answered_at, answer.is_correct,
+         (SELECT count(*) FROM unnest(%(cutoffs)s::timestamptz[]) AS cutoff(at)
+           WHERE cutoff.at >= answer.answered_at) AS reach
+    FROM ({learner_answers}) answer
+), exam_answers AS MATERIALIZED (
+  SELECT link.exam_id, answers.question_id, answers.reach, answers.is_correct,
+         row_number() OVER (PARTITION BY link.exam_id ORDER BY answers.answered_at DESC) AS position
+    FROM answers JOIN question_exams link ON link.question_id = answers.question_id
+   WHERE answers.reach > 0
 ), cutoffs AS (
-  SELECT cutoff.at, cutoff.number FROM unnest(%(cutoffs)s::timestamptz[]) WITH ORDINALITY AS cutoff(at, number)
-), recent AS (
-  SELECT cutoffs.number, answers.exam_id, answers.is_correct,
-         row_number() OVER (PARTITION BY cutoffs.number, answers.exam_id ORDER BY answers.answered_at DESC) AS position
-    FROM answers JOIN cutoffs ON answers.answered_at <= cutoffs.at
+  SELECT generate_series(1, %(cutoff_count)s) AS number
+), by_reach AS (
+  SELECT exam_id, reach, count(*) AS answered FROM exam_answers GROUP BY exam_id, reach
+), windows AS (
+  SELECT cutoffs.number, by_reach.exam_id,
+         COALESCE(sum(by_reach.answered) FILTER (WHERE by_reach.reach < cutoffs.number), 0) AS skipped
+    FROM by_reach CROSS JOIN cutoffs GROUP BY cutoffs.number, by_reach.exam_id
 ), accuracy AS (
-  SELECT number, exam_id, count(*) AS answered, count(*) FILTER (WHERE is_correct) AS correct
-    FROM recent WHERE position <= %(window)s GROUP BY number, exam_id
+  SELECT windows.number, windows.exam_id,
+         count(*) AS answered, count(*) FILTER (WHERE exam_answers.is_correct) AS correct
+    FROM windows JOIN exam_answers ON exam_answers.exam_id = windows.exam_id
+     AND exam_answers.position > windows.skipped AND exam_answers.position <= windows.skipped + %(window)s
+   GROUP BY windows.number, windows.exam_id
+), practised AS MATERIALIZED (
+  SELECT exam_answers.exam_id, link.category_id, exam_answers.reach, count(*) AS answered
+    FROM exam_answers JOIN question_categories link ON link.question_id = exam_answers.question_id
+   GROUP BY exam_answers.exam_id, link.category_id, exam_answers.reach
 ), exam_categories AS MATERIALIZED (
+  {exam_categories}
+)
+SELECT exam.code, exam.name, cutoffs.number, COALESCE(accuracy.answered, 0), COALESCE(accuracy.correct, 0),
+       ARRAY(SELECT COALESCE(sum(practised.answered) FILTER (WHERE practised.reach >= cutoffs.number), 0)::int
+               FROM exam_categories
+               LEFT JOIN practised
+                      ON practised.exam_id = exam.id AND practised.category_id = exam_categories.category_id
+              WHERE exam_categories.exam_id = exam.id
+              GROUP BY exam_categories.category_id),
+       -- The figures stay the same until a cutoff, moving with the clock, passes an answer: an
+       -- answer of reach r is passed by cutoff r + 1 at answered_at + r steps.
+       (SELECT min(answers.answered_at + answers.reach * make_interval(secs => %(step)s))
+          FROM answers WHERE answers.reach < %(cutoff_count)s),
+       {pairs}
+  FROM exams exam CROSS JOIN cutoffs
+  LEFT JOIN accuracy ON accuracy.exam_id = exam.id AND accuracy.number = cutoffs.number
+ WHERE exam.is_active
+ ORDER BY exam.display_order, exam.name, cutoffs.number DESC
+"""
+
+# The exam -> categories map (active categories with a question the learner may see in the exam) is
+# a DISTINCT over the whole bank's junction tables (~100 ms at 100,000 questions): it is cached under
+# the catalogue's version, which quizzes.receivers changes whenever exams, categories, questions or
+# their links change. After a change the readiness query computes it from the bank once and returns
+# it (the last column) to be cached, so the dashboard never needs a query of its own for it.
+READINESS_FROM_BANK_SQL = READINESS_SQL.format(learner_answers=LEARNER_ANSWERS, exam_categories="""
   SELECT DISTINCT exam_link.exam_id, category_link.category_id
     FROM question_exams exam_link
     JOIN question_categories category_link ON category_link.question_id = exam_link.question_id
     JOIN questions question ON question.id = exam_link.question_id
     JOIN categories category ON category.id = category_link.category_id
    WHERE question.status = 'active' AND category.is_active AND (%(premium)s OR NOT question.is_premium)
-), practised AS MATERIALIZED (
-  SELECT cutoffs.number, answers.exam_id, link.category_id, count(*) AS answered
-    FROM answers JOIN cutoffs ON answers.answered_at <= cutoffs.at
-    JOIN question_categories link ON link.question_id = answers.question_id
-   GROUP BY cutoffs.number, answers.exam_id, link.category_id
+""", pairs="ARRAY(SELECT ARRAY[exam_id, category_id] FROM exam_categories)")
+READINESS_CACHED_PAIRS_SQL = READINESS_SQL.format(
+    learner_answers=LEARNER_ANSWERS,
+    exam_categories="SELECT * FROM unnest(%(pair_exams)s::uuid[], %(pair_categories)s::uuid[])"
+                    " AS pair(exam_id, category_id)",
+    pairs="NULL",
 )
-SELECT exam.code, exam.name, cutoffs.number, COALESCE(accuracy.answered, 0), COALESCE(accuracy.correct, 0),
-       ARRAY(SELECT COALESCE(practised.answered, 0)
-               FROM exam_categories
-               LEFT JOIN practised ON practised.number = cutoffs.number AND practised.exam_id = exam.id
-                    AND practised.category_id = exam_categories.category_id
-              WHERE exam_categories.exam_id = exam.id)
-  FROM exams exam CROSS JOIN cutoffs
-  LEFT JOIN accuracy ON accuracy.exam_id = exam.id AND accuracy.number = cutoffs.number
- WHERE exam.is_active
- ORDER BY exam.display_order, exam.name, cutoffs.number DESC
-"""
+
+
+def exam_categories_key(premium: bool, version: str) -> str:
+    return f"gamification:exam-categories:{version}:{int(premium)}"
 
 
 @dataclass
@@ -163,22 +221,42 @@ class Readiness:
         return self.trend[-1] - self.trend[-2]
 
 
+READINESS_STEP = timedelta(weeks=1)
+
+
 def exam_readiness(user, now: datetime) -> list[Readiness]:
     """Per active exam: readiness now and at the same time 1, 2, ... weeks ago (see rules.readiness)."""
-    cutoffs = [now - timedelta(weeks=weeks) for weeks in range(rules.READINESS_TREND_WEEKS + 1)]
-    params = {
+    return exam_readiness_until(user, now)[0]
+
+
+def exam_readiness_until(
+    user, now: datetime, version: str | None = None
+) -> tuple[list[Readiness], datetime | None]:
+    """exam_readiness, and the moment until which it stays the same without a new answer (None:
+    for good), so that it can be cached. One query whatever the history and the bank."""
+    cutoffs = [now - READINESS_STEP * steps for steps in range(rules.READINESS_TREND_WEEKS + 1)]
+    premium = bool(getattr(user, "has_premium", False))
+    pairs_key = exam_categories_key(premium, version or catalogue_version())
+    pairs = cache.get(pairs_key)
+    rows = fetch(READINESS_FROM_BANK_SQL if pairs is None else READINESS_CACHED_PAIRS_SQL, {
         "user": user.pk,
         "cutoffs": cutoffs,
+        "cutoff_count": len(cutoffs),
+        "step": READINESS_STEP.total_seconds(),
         "window": rules.READINESS_RECENT_ANSWERS,
-        "premium": bool(getattr(user, "has_premium", False)),
-    }
-    exams = {}
-    for code, name, _, answered, correct, per_category in fetch(READINESS_SQL, params):
+        "premium": premium,
+        "pair_exams": [exam_id for exam_id, _ in pairs or ()],
+        "pair_categories": [category_id for _, category_id in pairs or ()],
+    })
+    if pairs is None and rows:
+        cache.set(pairs_key, [tuple(pair) for pair in rows[0][-1]], CATALOGUE_TTL)
+    exams, until = {}, None
+    for code, name, _, answered, correct, per_category, until, _ in rows:
         coverage = sum(map(rules.category_coverage, per_category)) / len(per_category) if per_category else 0
         exam = exams.setdefault(code, Readiness(code, name, answered, []))
         exam.trend.append(rules.readiness(answered, correct, coverage))
         exam.answered = answered
-    return list(exams.values())
+    return list(exams.values()), until
 
 
 # Weekly leaderboard -----------------------------------------------------------------------------
@@ -327,10 +405,19 @@ def describe_requirement(badge: Badge, progress, category: CategoryMastery | Non
     return badge.description, ""
 
 
+class AnsweredCount(Subquery):
+    """The answered questions of each session shown, counted in a correlated subquery: evaluated
+    for the few rows the LIMIT keeps, not aggregated over every session of the learner."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) answered)"
+    output_field = IntegerField()
+
+
 def recent_sessions(user) -> list[QuizSession]:
+    answered = SessionQuestion.objects.filter(session=OuterRef("pk"), answered_at__isnull=False).values("pk")
     return list(
         QuizSession.objects.filter(user=user)
         .select_related("exam", "category")
-        .annotate(answered_count=Count("session_questions", filter=Q(session_questions__answered_at__isnull=False)))
+        .annotate(answered_count=AnsweredCount(answered))
         .order_by("-started_at")[: rules.RECENT_SESSIONS]
     )

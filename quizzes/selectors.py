@@ -51,8 +51,13 @@ def bump_catalogue_version() -> None:
     cache.set(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, None)
 
 
+def catalogue_version() -> str:
+    """Changes whenever exams, categories, questions or their links change (quizzes.receivers)."""
+    return cache.get_or_set(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, None)
+
+
 def _catalogue_cached(name: str, user, build):
-    version = cache.get_or_set(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, None)
+    version = catalogue_version()
     premium = bool(user is not None and getattr(user, "has_premium", False))
     return cache.get_or_set(f"catalogue:{version}:{name}:{int(premium)}", build, CATALOGUE_TTL)
 

@@ -1,8 +1,12 @@
 """readiness = accuracy of the last answers to the exam's questions × coverage of its categories."""
 
+from collections import defaultdict
+from datetime import timedelta
+
 from gamification import rules, selectors
-from quizzes.factories import ExamFactory
-from tests.gamification.conftest import answer, start
+from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
+from quizzes.models import Category
+from tests.gamification.conftest import answer, make_history, start
 
 
 def readiness_of(learner, clock, code="CCNA"):
@@ -63,3 +67,74 @@ def test_the_trend_compares_with_a_week_earlier(learner, questions, clock):
     assert exam.trend[-2:] == [10, 40]
     assert exam.change == 30
     assert len(exam.trend) == rules.READINESS_TREND_WEEKS + 1
+
+
+def reference_readiness(user, now, premium=False):
+    """The rule computed in Python from every final answer, cutoff by cutoff: what the single
+    SQL statement of selectors.exam_readiness must agree with."""
+    from quizzes.models import Exam, QuestionCategory, QuestionExam, SessionQuestion
+
+    answers = list(
+        SessionQuestion.objects.filter(session__user=user, answered_at__isnull=False)
+        .exclude(session__mode="exam", session__completed_at__isnull=True)
+        .values_list("question_id", "answered_at", "is_correct")
+    )
+    exams_of, categories_of = defaultdict(set), defaultdict(set)
+    for question_id, exam_id in QuestionExam.objects.values_list("question_id", "exam_id"):
+        exams_of[question_id].add(exam_id)
+    for question_id, category_id in QuestionCategory.objects.values_list("question_id", "category_id"):
+        categories_of[question_id].add(category_id)
+    visible = QuestionExam.objects.filter(question__status="active")
+    if not premium:
+        visible = visible.filter(question__is_premium=False)
+    exam_categories = defaultdict(set)
+    active_categories = set(Category.objects.filter(is_active=True).values_list("pk", flat=True))
+    for question_id, exam_id in visible.values_list("question_id", "exam_id"):
+        exam_categories[exam_id] |= categories_of[question_id] & active_categories
+    result = {}
+    for exam in Exam.objects.filter(is_active=True):
+        trend = []
+        for weeks in range(rules.READINESS_TREND_WEEKS, -1, -1):
+            cutoff = now - timedelta(weeks=weeks)
+            mine = [a for a in answers if exam.pk in exams_of[a[0]] and a[1] <= cutoff]
+            recent = sorted(mine, key=lambda a: a[1], reverse=True)[: rules.READINESS_RECENT_ANSWERS]
+            counts = [sum(1 for a in mine if category in categories_of[a[0]]) for category in exam_categories[exam.pk]]
+            coverage = sum(map(rules.category_coverage, counts)) / len(counts) if counts else 0
+            trend.append(rules.readiness(len(recent), sum(1 for a in recent if a[2]), coverage))
+        result[exam.code] = trend
+    return result
+
+
+def test_readiness_agrees_with_the_rule_over_a_long_history_of_several_exams(learner, questions, ccna, qos, clock):
+    from quizzes.models import QuestionStatus, QuizSession, SessionQuestion
+
+    encor = ExamFactory(code="ENCOR", name="CCNP Enterprise Core")
+    sdwan = CategoryFactory(code="SDWAN", name="SD-WAN")
+    retired = CategoryFactory(code="OLD", name="Old", is_active=False)
+    both = QuestionFactory.create_batch(2, exams=[ccna, encor], categories=[qos, sdwan])
+    encor_only = QuestionFactory.create_batch(3, exams=[encor], categories=[sdwan, retired])
+    QuestionFactory(exams=[encor], categories=[CategoryFactory(code="PREM", name="Premium only")], is_premium=True)
+    archived = QuestionFactory(exams=[ccna], categories=[qos], status=QuestionStatus.ARCHIVED)
+    mix = questions[:4] + both + encor_only + [archived]  # ten questions, answered in every quiz
+    make_history(learner, mix, 420, end=clock.now, days=63)
+    unfinished = QuizSession.objects.create(user=learner, mode="exam", question_count=1)
+    SessionQuestion.objects.create(session=unfinished, question=questions[0], question_order=0,
+                                   answered_at=clock.now, is_correct=False)
+
+    for days_ago in (0, 3, 11, 40):
+        now = clock.now - timedelta(days=days_ago)
+        got = {exam.code: exam.trend for exam in selectors.exam_readiness(learner, now)}
+        assert got == reference_readiness(learner, now)
+
+    readiness, until = selectors.exam_readiness_until(learner, clock.now)
+    # the first moment a cutoff of 1 to 4 weeks ago passes an answer made after it
+    answered = SessionQuestion.objects.filter(session__user=learner, session__completed_at__isnull=False)
+    moments = [
+        at + timedelta(weeks=weeks)
+        for at in answered.values_list("answered_at", flat=True)
+        for weeks in range(1, rules.READINESS_TREND_WEEKS + 1)
+        if at > clock.now - timedelta(weeks=weeks)
+    ]
+    assert until == min(moments)
+    just_before = selectors.exam_readiness(learner, until - timedelta(microseconds=1))
+    assert [exam.trend for exam in just_before] == [exam.trend for exam in readiness]
