@@ -9,6 +9,13 @@
       !/^(radio|checkbox)$/.test(target.type));
   }
 
+  // A shortcut pressed right after a swap may come before htmx has set up the new content (it does
+  // so once the swap settles): process the element first, or the click would load a whole page.
+  function activate(element) {
+    if (window.htmx) { window.htmx.process(element.closest("[hx-get], [hx-post]") || element); }
+    element.click();
+  }
+
   // Keyboard shortcuts in the player: 1-9 select, Enter submit, N next, P previous.
   document.addEventListener("keydown", function (event) {
     var root = player();
@@ -23,13 +30,13 @@
     } else if (event.key === "Enter") {
       if (event.target && /^(BUTTON|A|SUMMARY)$/.test(event.target.tagName)) { return; }
       var submit = root.querySelector('[data-shortcut="submit"]');
-      if (submit) { event.preventDefault(); submit.click(); }
+      if (submit) { event.preventDefault(); activate(submit); }
     } else if (event.key === "n" || event.key === "N") {
       var next = root.querySelector('[data-shortcut="next"]');
-      if (next) { event.preventDefault(); next.click(); }
+      if (next) { event.preventDefault(); activate(next); }
     } else if (event.key === "p" || event.key === "P") {
       var previous = root.querySelector('[data-shortcut="previous"]');
-      if (previous) { event.preventDefault(); previous.click(); }
+      if (previous) { event.preventDefault(); activate(previous); }
     }
   });
 
