@@ -146,6 +146,12 @@ class Question(models.Model):
             models.Index(fields=["created_by"], name="idx_questions_created_by"),
             GinIndex(fields=["tags"], name="idx_questions_tags_gin"),
             models.Index(fields=["status"], name="idx_active_questions", condition=Q(status="active")),
+            # The random pick's probes (quizzes.services.random_pick) walk active ids and test the
+            # premium flag and tags: an index-only scan, no visit to the table's pages.
+            models.Index(
+                fields=["id"], include=["is_premium", "tags"], condition=Q(status="active"),
+                name="idx_questions_active_probe",
+            ),
             # The admin's question list: newest first (created_at, then id as Django adds it), by status or not.
             models.Index(fields=["created_at", "id"], name="idx_questions_created_at"),
             models.Index(fields=["status", "created_at", "id"], name="idx_questions_status_created"),
