@@ -118,6 +118,10 @@ def process_event(*, event: WebhookEvent, now: datetime | None = None) -> Webhoo
         try:
             with transaction.atomic():
                 outcome = apply_event(event, now=now)
+                if outcome.status != EventStatus.PROCESSED:
+                    # Nothing applied means nothing written, not even the free subscription row
+                    # that looking the learner up creates.
+                    transaction.set_rollback(True)
         except Exception as error:  # noqa: BLE001 - any failure is recorded on the event, never lost
             logger.error("BMAC event %s (%s) failed: %s", event.pk, event.event_type, type(error).__name__)
             outcome = Outcome(EventStatus.FAILED, f"{type(error).__name__}: {error}")

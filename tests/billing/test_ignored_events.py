@@ -39,3 +39,13 @@ def test_test_mode_events_grant_premium_where_they_are_accepted(client, learner)
 def test_a_live_event_grants_premium(client, learner, live_mode):
     deliver(client, membership("membership.started", learner.email, live_mode=live_mode))
     assert reload(learner).has_premium
+
+
+def test_a_refund_that_names_no_donation_leaves_no_subscription_behind(client, learner):
+    """Looking the learner up creates their free subscription row; an event that applies nothing
+    must not keep it (found by the hypothesis test of every envelope)."""
+    deliver(client, event("donation.refunded", {"supporter_email": learner.email}))
+
+    stored = WebhookEvent.objects.get()
+    assert stored.status == "ignored" and "no donation id" in stored.error
+    assert not Subscription.objects.exists()
