@@ -205,7 +205,8 @@ def random_pick(questions, count: int, probes=None) -> list:
         cursor.execute(sql, (*head_params, starts, *probe_params, small_limit, small_limit))
         rows = cursor.fetchall()
     found = [question_id for question_id, _ in rows]
-    if len(found) < count and any(probed for _, probed in rows):  # rare: unlucky probes, mid-sized set
+    every_match = bool(rows) and not rows[0][1]  # the head branch: all the matches there are
+    if len(found) < count and not every_match:  # rare: unlucky probes (or none at all past the last id)
         return shuffled_pick(questions, count)
     random.shuffle(found)
     return found[:count]
