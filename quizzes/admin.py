@@ -185,7 +185,20 @@ class QuestionCategoryInline(admin.TabularInline):
     extra = 0
 
 
-class QuestionHistoryInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that shows rows and never adds, changes or deletes them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class QuestionHistoryInline(ReadOnlyInline):
     """Every saved change of the question, newest first, each with a way back to the version before it."""
 
     model = QuestionHistory
@@ -211,14 +224,6 @@ class QuestionHistoryInline(admin.TabularInline):
         url = reverse("admin:quizzes_question_restore", args=[entry.question_id, entry.version - 1])
         return format_html('<a href="{}">Restore version {} (before this change)</a>', url, entry.version - 1)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MultipleFileInput(forms.FileInput):
@@ -566,7 +571,7 @@ class QuestionAdmin(admin.ModelAdmin):
 # Quiz sessions and the rest
 
 
-class SessionQuestionInline(admin.TabularInline):
+class SessionQuestionInline(ReadOnlyInline):
     model = SessionQuestion
     fields = ["question_order", "question", "answered_at", "is_correct", "is_flagged"]
     readonly_fields = fields
@@ -575,14 +580,6 @@ class SessionQuestionInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QuizSession)
