@@ -191,11 +191,7 @@ class Bench:
         self.section(["dashboard"], lambda: self.measure("dashboard", lambda c, i: c.get("/dashboard/")))
 
         def dashboard_after_an_answer(c, i):
-            # What an answer does to the dashboard's per-learner cache key: the progress row's
-            # updated_at moves (its trigger). One UPDATE of one row, timed with the page.
-            from gamification.models import UserProgress
-
-            UserProgress.objects.filter(pk=self.learner.pk).update(experience=F("experience"))
+            touch_progress(self.learner)  # one UPDATE of one row, timed with the page
             return c.get("/dashboard/")
 
         self.section(["dashboard (after an answer)"], lambda: self.measure(
@@ -225,6 +221,13 @@ class Bench:
         if progress_before is not None:
             UserProgress = apps.get_model("gamification", "UserProgress")
             UserProgress.objects.filter(pk=self.learner.pk).update(**progress_before)
+
+
+def touch_progress(user) -> None:
+    """What an answer does to the dashboard's per-learner cache key: the progress row's updated_at
+    moves (its trigger)."""
+    UserProgress = apps.get_model("gamification", "UserProgress")
+    UserProgress.objects.filter(pk=user.pk).update(experience=F("experience"))
 
 
 def progress_of(user) -> dict | None:

@@ -1,8 +1,9 @@
 """The dashboard's content for one learner: selectors plus charts, a fixed number of queries.
 
-Queries (after the session and the user): progress, categories, daily activity, exam readiness,
-badges, smart review, recent sessions, leaderboard profile, leaderboard: 9 whatever the history and
-the bank. Daily activity, readiness and review read the learner's history: they are cached (see
+Queries (after the session and the user): progress, categories, the recent answers (readiness and
+smart review), daily activity, badges, recent sessions, leaderboard profile, leaderboard: 8 whatever
+the history and the bank, plus the summary of the older answers and the exam -> categories map when
+they are not cached (gamification.history). Daily activity, readiness and review are cached (see
 history_figures) until the learner's next final answer, so a dashboard seen again costs 6."""
 
 from dataclasses import dataclass
@@ -83,13 +84,14 @@ def history_figures(learner, progress, now: datetime, today, tzinfo) -> dict:
     ):
         return figures
     first_day = today - timedelta(days=today.weekday(), weeks=rules.HEATMAP_WEEKS - 1)
-    readiness, readiness_until = selectors.exam_readiness_until(learner, now, version)
+    history = selectors.load_history(learner, now, version, total=progress.total_questions)
+    readiness, readiness_until = selectors.exam_readiness_until(learner, now, version, history)
     figures = {
         "computed_at": now,
         "activity": selectors.daily_activity(learner, first_day, today, tzinfo),
         "readiness": readiness,
         "readiness_until": readiness_until,
-        "review": selectors.review_summary(learner, selectors.day_start(today + timedelta(days=1), tzinfo)),
+        "review": selectors.review_summary(learner, selectors.day_start(today + timedelta(days=1), tzinfo), history),
     }
     cache.set(key, figures, HISTORY_CACHE_SECONDS)
     return figures

@@ -9,9 +9,9 @@ from tests.gamification.conftest import answer, make_history, start
 def test_the_dashboard_costs_the_same_queries_for_10_and_5000_answers(
     client, questions, demo_badges, clock, answers, django_assert_num_queries
 ):
-    """Everything is aggregated in SQL (days, categories, exams, badges come back, never answers):
-    no query per answer, day, category, exam or badge. The exam -> categories map is not cached yet
-    (the questions were just created): the readiness query computes it, with no query of its own."""
+    """Everything is aggregated in SQL (days, categories, exams, badges come back; answers only from
+    the last weeks): no query per answer, day, category, exam or badge. Nothing is cached yet: the
+    exam -> categories map and the summary of the older answers cost a query each."""
     learner = UserFactory(username=f"busy-{answers}")
     rival = UserFactory(username=f"rival-{answers}")
     for person in (learner, rival):
@@ -19,10 +19,10 @@ def test_the_dashboard_costs_the_same_queries_for_10_and_5000_answers(
         LeaderboardProfile.objects.create(user=person, display_name=person.username)
     client.force_login(learner)
 
-    # 1 django session, 2 user, 3 progress, 4 categories, 5 exam readiness, 6 daily activity
-    # (heat-map and accuracy chart), 7 smart review, 8 badges with unlock dates, 9 recent sessions,
-    # 10 own leaderboard profile, 11 weekly leaderboard
-    with django_assert_num_queries(11):
+    # 1 django session, 2 user, 3 progress, 4 categories, 5 recent answers, 6 summary of the older
+    # answers, 7 exam -> categories, 8 daily activity (heat-map and accuracy chart), 9 badges with
+    # unlock dates, 10 recent sessions, 11 own leaderboard profile, 12 weekly leaderboard
+    with django_assert_num_queries(12):
         response = client.get("/dashboard/")
 
     assert response.status_code == 200
@@ -40,10 +40,11 @@ def test_an_answer_costs_the_next_dashboard_the_same_queries_as_the_first(
 ):
     session = start(learner, questions[:2])
     answer(session, questions[0])
-    learner_client.get("/dashboard/")  # caches the history figures and the exam -> categories map
+    learner_client.get("/dashboard/")  # caches the older answers' summary and the exam -> categories map
     answer(session, questions[1])
 
-    with django_assert_num_queries(11):
+    # the first view's 12 less the two cached: the summary is still good after a new answer
+    with django_assert_num_queries(10):
         learner_client.get("/dashboard/")
     with django_assert_num_queries(8):
         learner_client.get("/dashboard/")

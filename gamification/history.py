@@ -1,0 +1,309 @@
+"""A learner's final answers as exam readiness and the smart-review schedule need them, read in two
+parts so that a dashboard costs what the last few weeks cost, not the whole history:
+
+- the older answers, before a boundary on a weekly grid at least READINESS_TREND_WEEKS back, are
+  summarised in one query (per exam and category counts, each exam's latest answers, the review state
+  of each question ever answered wrong) and cached until the boundary moves on (weekly), the
+  catalogue or the learner's premium changes, or HISTORY_SUMMARY_SECONDS pass;
+- the recent answers, since the boundary, are read each time (one query through the sessions active
+  since then: every answer moves its session's last_activity_at).
+
+An answer made before the boundary can still become final after the summary was made: an exam
+completed late. The summary keeps the learner's answer total (user_progress) and recent count from
+when it was made; when the total has grown by more than the recent answers have, it is made again.
+"""
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from django.core.cache import cache
+from django.db import connection
+
+from gamification import rules
+
+READINESS_STEP = timedelta(weeks=1)
+GRID_ORIGIN = datetime(2001, 1, 1, tzinfo=UTC)  # a Monday
+# Bounds what the keys do not notice: a quiz deleted, or, with a cache per process (no REDIS_URL),
+# a catalogue change made in another process.
+HISTORY_SUMMARY_SECONDS = 3600
+
+FINAL_SESSIONS = "quiz.user_id = %(user)s AND (quiz.mode <> 'exam' OR quiz.completed_at IS NOT NULL)"
+REVIEWABLE = "question.status = 'active' AND (%(premium)s OR NOT question.is_premium)"
+
+OLDER_SUMMARY_SQL = f"""
+WITH answers AS MATERIALIZED (
+  SELECT sq.question_id, sq.answered_at, sq.is_correct FROM session_questions sq
+   WHERE sq.answered_at < %(boundary)s
+     AND sq.session_id = ANY (ARRAY(SELECT quiz.id FROM quiz_sessions quiz WHERE {FINAL_SESSIONS}))
+), exam_answers AS MATERIALIZED (
+  SELECT link.exam_id, answers.question_id, answers.answered_at, answers.is_correct,
+         row_number() OVER (PARTITION BY link.exam_id ORDER BY answers.answered_at DESC) AS position
+    FROM answers JOIN question_exams link ON link.question_id = answers.question_id
+), practised AS (
+  SELECT exam_answers.exam_id, link.category_id, count(*)::int AS answered
+    FROM exam_answers JOIN question_categories link ON link.question_id = exam_answers.question_id
+   GROUP BY exam_answers.exam_id, link.category_id
+), latest AS (
+  SELECT exam_id, answered_at, is_correct, position FROM exam_answers WHERE position <= %(window)s
+), states AS (
+  SELECT question_id, answered_at,
+         max(answered_at) FILTER (WHERE NOT is_correct) OVER (PARTITION BY question_id) AS last_wrong_at
+    FROM answers
+), schedule AS (
+  SELECT question_id, max(answered_at) AS last_answered_at, max(last_wrong_at) AS last_wrong_at,
+         count(*) FILTER (WHERE answered_at > last_wrong_at)::int AS right_in_a_row
+    FROM states WHERE last_wrong_at IS NOT NULL GROUP BY question_id
+)
+SELECT (SELECT count(*) FROM answers)::int,
+       practised.exams, practised.categories, practised.counts,
+       latest.exams, latest.times, latest.rights,
+       schedule.questions, schedule.last_answered, schedule.last_wrong, schedule.in_a_row, schedule.reviewable
+  FROM (SELECT array_agg(exam_id) AS exams, array_agg(category_id) AS categories, array_agg(answered) AS counts
+          FROM practised) practised,
+       (SELECT array_agg(exam_id ORDER BY exam_id, position) AS exams,
+               array_agg(answered_at ORDER BY exam_id, position) AS times,
+               array_agg(is_correct ORDER BY exam_id, position) AS rights FROM latest) latest,
+       (SELECT array_agg(schedule.question_id) AS questions, array_agg(last_answered_at) AS last_answered,
+               array_agg(last_wrong_at) AS last_wrong, array_agg(right_in_a_row) AS in_a_row,
+               array_agg({REVIEWABLE}) AS reviewable
+          FROM schedule JOIN questions question ON question.id = schedule.question_id) schedule
+"""
+
+RECENT_ANSWERS_SQL = f"""
+SELECT sq.question_id, sq.answered_at, sq.is_correct,
+       ARRAY(SELECT link.exam_id FROM question_exams link WHERE link.question_id = sq.question_id),
+       ARRAY(SELECT link.category_id FROM question_categories link WHERE link.question_id = sq.question_id),
+       {REVIEWABLE}
+  FROM session_questions sq JOIN questions question ON question.id = sq.question_id
+ WHERE sq.answered_at >= %(boundary)s
+   AND sq.session_id = ANY (ARRAY(SELECT quiz.id FROM quiz_sessions quiz
+                                   WHERE {FINAL_SESSIONS} AND quiz.last_activity_at >= %(boundary)s))
+ ORDER BY sq.answered_at
+"""
+
+TOTAL_SQL = "SELECT total_questions FROM user_progress WHERE user_id = %(user)s"
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: UUID
+    answered_at: datetime
+    is_correct: bool
+    exam_ids: tuple
+    category_ids: tuple
+    reviewable: bool
+
+
+class ReviewState(NamedTuple):
+    """A question answered wrong at least once: when it was last answered and last answered wrong,
+    the right answers since (capped where it no longer matters: retired), and when it is due. A
+    tuple: a summary holds thousands and is unpickled on every dashboard that reads it."""
+
+    last_answered_at: datetime
+    last_wrong_at: datetime
+    right_in_a_row: int
+    reviewable: bool  # active, and premium only for a premium learner
+    due_at: datetime | None  # None: retired, or not reviewable
+
+    @classmethod
+    def of(cls, last_answered_at, last_wrong_at, right_in_a_row, reviewable) -> "ReviewState":
+        right_in_a_row = min(right_in_a_row, rules.REVIEW_RETIRE_AFTER)
+        due_at = None
+        if right_in_a_row < rules.REVIEW_RETIRE_AFTER and reviewable:
+            due_at = last_answered_at + timedelta(days=rules.REVIEW_INTERVALS_DAYS[right_in_a_row])
+        return cls(last_answered_at, last_wrong_at, right_in_a_row, reviewable, due_at)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.right_in_a_row >= rules.REVIEW_RETIRE_AFTER
+
+    def after(self, answer: Answer) -> "ReviewState":
+        if not answer.is_correct:
+            return ReviewState.of(answer.answered_at, answer.answered_at, 0, answer.reviewable)
+        rights = self.right_in_a_row + (answer.answered_at > self.last_wrong_at)
+        return ReviewState.of(max(self.last_answered_at, answer.answered_at), self.last_wrong_at, rights,
+                              answer.reviewable)
+
+
+@dataclass
+class OlderSummary:
+    boundary: datetime
+    answer_count: int
+    practised: dict[tuple[UUID, UUID], int]  # (exam, category) -> answers
+    latest: dict[UUID, list[tuple[datetime, bool]]]  # exam -> its latest answers, newest first
+    review: dict[str, ReviewState]  # by question id as text: UUIDs unpickle slowly
+    total_when_made: int | None = None
+    recent_when_made: int = 0
+
+
+@dataclass
+class History:
+    older: OlderSummary
+    recent: list[Answer]  # oldest first
+    _review: dict | None = field(default=None, repr=False)
+
+    def review_states(self) -> dict[str, ReviewState]:
+        """By question id (as text): the older answers' states, then the recent answers in order."""
+        if self._review is None:
+            states = dict(self.older.review)
+            for answer in self.recent:
+                key = str(answer.question_id)
+                state = states.get(key)
+                if state is not None:
+                    states[key] = state.after(answer)
+                elif not answer.is_correct:
+                    states[key] = ReviewState.of(answer.answered_at, answer.answered_at, 0, answer.reviewable)
+            self._review = states
+        return self._review
+
+
+def boundary_for(now: datetime) -> datetime:
+    """The start of the grid week holding the oldest readiness cutoff: moves once a week."""
+    oldest_cutoff = now - READINESS_STEP * rules.READINESS_TREND_WEEKS
+    weeks = (oldest_cutoff - GRID_ORIGIN) // READINESS_STEP
+    return GRID_ORIGIN + READINESS_STEP * weeks
+
+
+def fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def summary_key(user, boundary: datetime, premium: bool, version: str) -> str:
+    return f"gamification:older-answers:{user.pk}:{int(boundary.timestamp())}:{int(premium)}:{version}"
+
+
+def summarise_older(user, boundary: datetime, premium: bool) -> OlderSummary:
+    (count, p_exams, p_categories, p_counts, l_exams, l_times, l_rights,
+     r_questions, r_last, r_wrong, r_rights, r_reviewable) = fetch(OLDER_SUMMARY_SQL, {
+        "user": user.pk, "boundary": boundary, "premium": premium, "window": rules.READINESS_RECENT_ANSWERS,
+    })[0]
+    latest: dict[UUID, list[tuple[datetime, bool]]] = {}
+    for exam_id, answered_at, is_correct in zip(l_exams or (), l_times or (), l_rights or ()):
+        latest.setdefault(exam_id, []).append((answered_at, is_correct))
+    review = {
+        str(question_id): ReviewState.of(last, wrong, rights, reviewable)
+        for question_id, last, wrong, rights, reviewable in zip(
+            r_questions or (), r_last or (), r_wrong or (), r_rights or (), r_reviewable or ())
+    }
+    practised = dict(zip(zip(p_exams or (), p_categories or ()), p_counts or ()))
+    return OlderSummary(boundary, count, practised, latest, review)
+
+
+def load(user, now: datetime, *, version: str, total: int | None = None) -> History:
+    """The learner's history as seen at `now`: the older answers' summary (cached) and the recent
+    answers (read). `total`: the learner's user_progress.total_questions, if already read."""
+    premium = bool(getattr(user, "has_premium", False))
+    boundary = boundary_for(now)
+    params = {"user": user.pk, "boundary": boundary, "premium": premium}
+    recent = [Answer(q, at, right, tuple(exams), tuple(categories), reviewable)
+              for q, at, right, exams, categories, reviewable in fetch(RECENT_ANSWERS_SQL, params)]
+    if total is None:
+        rows = fetch(TOTAL_SQL, params)
+        total = rows[0][0] if rows else 0
+    key = summary_key(user, boundary, premium, version)
+    older = cache.get(key)
+    if older is None or older.total_when_made is None or (
+        total - older.total_when_made != len(recent) - older.recent_when_made
+    ):
+        older = summarise_older(user, boundary, premium)
+        older.total_when_made, older.recent_when_made = total, len(recent)
+        cache.set(key, older, HISTORY_SUMMARY_SECONDS)
+    return History(older, recent)
+
+
+# Exam readiness ----------------------------------------------------------------------------------
+
+@dataclass
+class Readiness:
+    code: str
+    name: str
+    answered: int  # in the recent window, now
+    trend: list[int]  # oldest first, the last one is now
+
+    @property
+    def score(self) -> int:
+        return self.trend[-1]
+
+    @property
+    def change(self) -> int:
+        return self.trend[-1] - self.trend[-2]
+
+
+def readiness(history: History, now: datetime, exams: list[tuple]) -> tuple[list[Readiness], datetime | None]:
+    """Per active exam (id, code, name, category ids), readiness now and at the same time 1, 2, ...
+    weeks ago (rules.readiness), and the moment until which it stays the same without a new answer
+    (None: for good): the first moment a cutoff, moving with the clock, passes an answer."""
+    cutoffs = [now - READINESS_STEP * steps for steps in range(rules.READINESS_TREND_WEEKS, -1, -1)]  # oldest first
+    window = rules.READINESS_RECENT_ANSWERS
+    recent = [answer for answer in history.recent if answer.answered_at <= now]  # oldest first
+    results = []
+    for exam_id, code, name, category_ids in exams:
+        mine = [answer for answer in recent if exam_id in answer.exam_ids]  # oldest first
+        practised = {category_id: history.older.practised.get((exam_id, category_id), 0) for category_id in category_ids}
+        older_latest = history.older.latest.get(exam_id, [])
+        trend, answered, seen = [], 0, 0
+        for cutoff in cutoffs:
+            # The answers at or before the cutoff, newest first: the recent ones, then the older ones.
+            while seen < len(mine) and mine[seen].answered_at <= cutoff:
+                for category_id in mine[seen].category_ids:
+                    if category_id in practised:
+                        practised[category_id] += 1
+                seen += 1
+            latest = [(a.answered_at, a.is_correct) for a in reversed(mine[max(0, seen - window):seen])]
+            latest += older_latest[: window - len(latest)]
+            answered, correct = len(latest), sum(1 for _, right in latest if right)
+            counts = practised.values()
+            coverage = sum(map(rules.category_coverage, counts)) / len(counts) if counts else 0
+            trend.append(rules.readiness(answered, correct, coverage))
+        results.append(Readiness(code, name, answered, trend))
+    return results, readiness_until(history, now)
+
+
+def readiness_until(history: History, now: datetime) -> datetime | None:
+    """An answer of reach r (the cutoffs at or after it) is passed by cutoff r + 1 at answered_at +
+    r steps; answers older than every cutoff never are."""
+    cutoff_count = rules.READINESS_TREND_WEEKS + 1
+    cutoffs = [now - READINESS_STEP * steps for steps in range(cutoff_count)]
+    moments = []
+    for answer in history.recent:
+        reach = sum(1 for cutoff in cutoffs if cutoff >= answer.answered_at)
+        if reach < cutoff_count:
+            moments.append(answer.answered_at + READINESS_STEP * reach)
+    return min(moments, default=None)
+
+
+# Smart review ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    due: int
+    scheduled: int
+    retired: int
+    next_due_at: datetime | None
+
+
+def review_summary(history: History, until: datetime) -> ReviewSummary:
+    """Questions due before `until` (the end of the learner's today), due later, and retired."""
+    due = retired = 0
+    later = []
+    for state in history.review_states().values():
+        if state.due_at is None:
+            retired += state.is_retired
+        elif state.due_at < until:
+            due += 1
+        else:
+            later.append(state.due_at)
+    return ReviewSummary(due=due, scheduled=len(later), retired=retired, next_due_at=min(later, default=None))
+
+
+def due_for_review(history: History, until: datetime, limit: int) -> list[UUID]:
+    """The questions due before `until`, most overdue first."""
+    due = sorted(
+        (state.due_at, question_id) for question_id, state in history.review_states().items()
+        if state.due_at is not None and state.due_at < until
+    )
+    return [UUID(question_id) for _, question_id in due[:limit]]
