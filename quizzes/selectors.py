@@ -114,15 +114,19 @@ def ordered_options(options, order, selected_ids):
     return sorted(options, key=lambda option: (position.get(option.id, len(position)), option.display_order))
 
 
-def session_question_for_player(session_id, number: int, learner) -> SessionQuestion | None:
+def session_question_for_player(session_id, number: int, learner, *, lock: bool = False) -> SessionQuestion | None:
     """The `number`-th question of the learner's session with the session (its exam and category),
-    the question and whether the learner bookmarked it, in one query; None if either is not there."""
+    the question and whether the learner bookmarked it, in one query; None if either is not there.
+    With `lock` (inside a transaction), the session's and the question's rows are locked, and the
+    session's user comes with their subscription: what recording an answer reads."""
     bookmarked = Bookmark.objects.filter(user=learner, question=OuterRef("question_id"))
     found = (
         SessionQuestion.objects.select_related("session__exam", "session__category", "question")
         .annotate(is_bookmarked=Exists(bookmarked))
         .filter(session_id=session_id, session__user=learner, question_order=number - 1)
     )
+    if lock:
+        found = found.select_for_update(of=("self", "session")).select_related("session__user__subscription")
     return next(iter(found), None)  # at most one: (session, question_order) is unique
 
 

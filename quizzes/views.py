@@ -171,15 +171,15 @@ def quiz_question(request, session_id, number):
 
 @require_POST
 def quiz_answer(request, session_id, number):
-    session, session_question = get_session_question_for_learner(request, session_id, number)
+    learner = request.learner
     try:
-        session_question = services.submit_answer(
-            session=session, session_question=session_question, option_ids=request.POST.getlist("option")
+        answered = learner and services.answer_question(
+            learner=learner, session_id=session_id, number=number, option_ids=request.POST.getlist("option")
         )
     except services.PremiumRequired as error:
         return HttpResponse(str(error), status=403)
     except services.QuizError as error:
-        session = QuizSession.objects.select_related("exam", "category").get(pk=session.pk)
+        session, session_question = get_session_question_for_learner(request, session_id, number)
         if session.is_completed:
             messages.warning(request, str(error))
             return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
@@ -191,6 +191,9 @@ def quiz_answer(request, session_id, number):
             upgrade_prompt=isinstance(error, services.DailyLimitReached),
         )
         return render_htmx_aware(request, "quizzes/player.html", context, "player", status=422)
+    if not answered:
+        raise Http404("No such question in this quiz.")
+    session, session_question = answered
     if not request.htmx:
         return redirect(question_url(session, number))
     response = render_htmx_aware(

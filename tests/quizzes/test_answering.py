@@ -240,3 +240,26 @@ def test_a_premium_learner_has_no_daily_limit(settings, premium_learner, bank):
     session = start_session(user=premium_learner, count=3).session
     for sq in session.session_questions.select_related("question"):
         assert submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq)).is_answered
+
+
+def test_an_answer_posted_after_the_time_is_up_submits_the_exam_and_goes_to_the_results(learner_client, exam_session):
+    QuizSession.objects.filter(pk=exam_session.pk).update(started_at=F("started_at") - timedelta(minutes=31))
+    sq = exam_session.session_questions.select_related("question").first()
+
+    response = learner_client.post(
+        f"/quiz/{exam_session.pk}/q/1/answer/", {"option": correct_option_ids(sq)}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/quiz/{exam_session.pk}/results/"
+    exam_session.refresh_from_db()
+    assert exam_session.completed_at == exam_session.deadline
+    assert not SessionQuestion.objects.filter(session=exam_session, answered_at__isnull=False).exists()
+    page = learner_client.get(response["HX-Redirect"])
+    assert "Time is up" in page.content.decode()
+
+
+def test_an_answer_to_a_question_number_outside_the_quiz_is_not_found(learner_client, practice_session):
+    response = learner_client.post(f"/quiz/{practice_session.pk}/q/99/answer/", {"option": "x"})
+
+    assert response.status_code == 404
