@@ -3,19 +3,21 @@ parts so that a dashboard costs what the last few weeks cost, not the whole hist
 
 - the older answers, before a boundary on a weekly grid at least READINESS_TREND_WEEKS back, are
   summarised in one query (per exam and category counts, each exam's latest answers, the review state
-  of each question ever answered wrong) and cached until the boundary moves on (weekly), the
-  catalogue or the learner's premium changes, or HISTORY_SUMMARY_SECONDS pass;
-- the recent answers, since the boundary, are read each time (one query through the sessions active
-  since then: every answer moves its session's last_activity_at).
+  of each question ever answered wrong);
+- the recent answers, since the boundary, are read once and then only the ones after the newest
+  read (one query through the sessions active since then: every answer moves its session's
+  last_activity_at).
 
-An answer made before the boundary can still become final after the summary was made: an exam
-completed late. The summary keeps the learner's answer total (user_progress) and recent count from
-when it was made; when the total has grown by more than the recent answers have, it is made again.
+Both are cached under the boundary (it moves on weekly), the catalogue's version and the learner's
+premium, for HISTORY_SUMMARY_SECONDS at most. An answer can become final out of order: an exam
+completed late (its answers made before the summary, or before the boundary), or two tabs. The
+learner's answer total (user_progress, counted in each answer's transaction) tells: each part keeps
+the total it was read at, and is read again when the total has grown by more than it has.
 """
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 from uuid import UUID
 
 from django.core.cache import cache
@@ -72,70 +74,100 @@ SELECT (SELECT count(*) FROM answers)::int,
 """
 
 RECENT_ANSWERS_SQL = f"""
-SELECT sq.question_id, sq.answered_at, sq.is_correct,
+SELECT sq.id, sq.question_id, sq.answered_at, sq.is_correct,
        ARRAY(SELECT link.exam_id FROM question_exams link WHERE link.question_id = sq.question_id),
        ARRAY(SELECT link.category_id FROM question_categories link WHERE link.question_id = sq.question_id),
        {REVIEWABLE}
   FROM session_questions sq JOIN questions question ON question.id = sq.question_id
- WHERE sq.answered_at >= %(boundary)s
+ WHERE sq.answered_at >= %(since)s
    AND sq.session_id = ANY (ARRAY(SELECT quiz.id FROM quiz_sessions quiz
-                                   WHERE {FINAL_SESSIONS} AND quiz.last_activity_at >= %(boundary)s))
+                                   WHERE {FINAL_SESSIONS} AND quiz.last_activity_at >= %(since)s))
  ORDER BY sq.answered_at
 """
 
 TOTAL_SQL = "SELECT total_questions FROM user_progress WHERE user_id = %(user)s"
 
 
-@dataclass(frozen=True)
-class Answer:
-    question_id: UUID
+class Answer(NamedTuple):
+    """A final answer since the boundary. Ids as text: the recent answers are cached, and UUIDs
+    unpickle slowly."""
+
+    question_id: str
     answered_at: datetime
     is_correct: bool
-    exam_ids: tuple
-    category_ids: tuple
+    exam_ids: tuple[str, ...]
+    category_ids: tuple[str, ...]
     reviewable: bool
 
 
-class ReviewState(NamedTuple):
-    """A question answered wrong at least once: when it was last answered and last answered wrong,
-    the right answers since (capped where it no longer matters: retired), and when it is due. A
-    tuple: a summary holds thousands and is unpickled on every dashboard that reads it."""
+# The review state of a question answered wrong at least once, as a plain tuple (a summary holds
+# thousands, unpickled on every dashboard that reads it: a tuple of ints costs a tenth of an object):
+# (last answered, last answered wrong, right answers since (capped where it no longer matters:
+# retired), reviewable (active, and premium only for a premium learner), due (None: retired or not
+# reviewable)), the moments in microseconds since the epoch.
+ReviewState = tuple[int, int, int, bool, int | None]
+LAST_ANSWERED, LAST_WRONG, RIGHT_IN_A_ROW, REVIEWABLE_NOW, DUE = range(5)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+INTERVALS = [timedelta(days=days) // MICROSECOND for days in rules.REVIEW_INTERVALS_DAYS]
 
-    last_answered_at: datetime
-    last_wrong_at: datetime
-    right_in_a_row: int
-    reviewable: bool  # active, and premium only for a premium learner
-    due_at: datetime | None  # None: retired, or not reviewable
 
-    @classmethod
-    def of(cls, last_answered_at, last_wrong_at, right_in_a_row, reviewable) -> "ReviewState":
-        right_in_a_row = min(right_in_a_row, rules.REVIEW_RETIRE_AFTER)
-        due_at = None
-        if right_in_a_row < rules.REVIEW_RETIRE_AFTER and reviewable:
-            due_at = last_answered_at + timedelta(days=rules.REVIEW_INTERVALS_DAYS[right_in_a_row])
-        return cls(last_answered_at, last_wrong_at, right_in_a_row, reviewable, due_at)
+def micros(moment: datetime) -> int:
+    return (moment - EPOCH) // MICROSECOND
 
-    @property
-    def is_retired(self) -> bool:
-        return self.right_in_a_row >= rules.REVIEW_RETIRE_AFTER
 
-    def after(self, answer: Answer) -> "ReviewState":
-        if not answer.is_correct:
-            return ReviewState.of(answer.answered_at, answer.answered_at, 0, answer.reviewable)
-        rights = self.right_in_a_row + (answer.answered_at > self.last_wrong_at)
-        return ReviewState.of(max(self.last_answered_at, answer.answered_at), self.last_wrong_at, rights,
-                              answer.reviewable)
+def moment(micros_since_epoch: int) -> datetime:
+    return EPOCH + micros_since_epoch * MICROSECOND
+
+
+def review_state(last_answered: int, last_wrong: int, right_in_a_row: int, reviewable: bool) -> ReviewState:
+    right_in_a_row = min(right_in_a_row, rules.REVIEW_RETIRE_AFTER)
+    due = last_answered + INTERVALS[right_in_a_row] if right_in_a_row < rules.REVIEW_RETIRE_AFTER and reviewable else None
+    return (last_answered, last_wrong, right_in_a_row, reviewable, due)
+
+
+def state_after(state: ReviewState | None, answer: Answer) -> ReviewState | None:
+    """The state once the answer is given (None: never answered wrong)."""
+    at = micros(answer.answered_at)
+    if not answer.is_correct:
+        return review_state(at, at, 0, answer.reviewable)
+    if state is None:
+        return None
+    return review_state(max(state[LAST_ANSWERED], at), state[LAST_WRONG],
+                        state[RIGHT_IN_A_ROW] + (at > state[LAST_WRONG]), answer.reviewable)
 
 
 @dataclass
 class OlderSummary:
     boundary: datetime
     answer_count: int
-    practised: dict[tuple[UUID, UUID], int]  # (exam, category) -> answers
-    latest: dict[UUID, list[tuple[datetime, bool]]]  # exam -> its latest answers, newest first
-    review: dict[str, ReviewState]  # by question id as text: UUIDs unpickle slowly
-    total_when_made: int | None = None
+    practised: dict[tuple[str, str], int]  # (exam, category) -> answers
+    latest: dict[str, list[tuple[datetime, bool]]]  # exam -> its latest answers, newest first
+    review: dict[str, ReviewState]  # by question
+    total_when_made: int = 0  # the learner's answer total, and the recent answers, when it was made
     recent_when_made: int = 0
+
+
+@dataclass
+class RecentAnswers:
+    answers: list[Answer]  # since the boundary, oldest first
+    total: int  # the learner's answer total when they were read
+    seen_through: datetime | None = None  # the newest answered_at among them
+    ids_at_seen_through: frozenset = frozenset()  # the session questions answered at that moment
+
+    def including(self, rows: list[tuple[int, Answer]], total: int) -> "RecentAnswers":
+        """These, and the rows read since (oldest first), as of the learner's new total."""
+        new = [answer for answer_id, answer in rows
+               if answer.answered_at != self.seen_through or answer_id not in self.ids_at_seen_through]
+        return RecentAnswers.of(self.answers + new, rows, total)
+
+    @classmethod
+    def of(cls, answers: list[Answer], rows: list[tuple[int, Answer]], total: int) -> "RecentAnswers":
+        if not answers:
+            return cls(answers, total)
+        newest = answers[-1].answered_at
+        return cls(answers, total, newest, frozenset(answer_id for answer_id, answer in rows
+                                                     if answer.answered_at == newest))
 
 
 @dataclass
@@ -145,16 +177,13 @@ class History:
     _review: dict | None = field(default=None, repr=False)
 
     def review_states(self) -> dict[str, ReviewState]:
-        """By question id (as text): the older answers' states, then the recent answers in order."""
+        """By question: the older answers' states, then the recent answers in order."""
         if self._review is None:
             states = dict(self.older.review)
             for answer in self.recent:
-                key = str(answer.question_id)
-                state = states.get(key)
+                state = state_after(states.get(answer.question_id), answer)
                 if state is not None:
-                    states[key] = state.after(answer)
-                elif not answer.is_correct:
-                    states[key] = ReviewState.of(answer.answered_at, answer.answered_at, 0, answer.reviewable)
+                    states[answer.question_id] = state
             self._review = states
         return self._review
 
@@ -172,8 +201,8 @@ def fetch(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
-def summary_key(user, boundary: datetime, premium: bool, version: str) -> str:
-    return f"gamification:older-answers:{user.pk}:{int(boundary.timestamp())}:{int(premium)}:{version}"
+def cache_key(part: str, user, boundary: datetime, premium: bool, version: str) -> str:
+    return f"gamification:{part}:{user.pk}:{int(boundary.timestamp())}:{int(premium)}:{version}"
 
 
 def summarise_older(user, boundary: datetime, premium: bool) -> OlderSummary:
@@ -181,38 +210,59 @@ def summarise_older(user, boundary: datetime, premium: bool) -> OlderSummary:
      r_questions, r_last, r_wrong, r_rights, r_reviewable) = fetch(OLDER_SUMMARY_SQL, {
         "user": user.pk, "boundary": boundary, "premium": premium, "window": rules.READINESS_RECENT_ANSWERS,
     })[0]
-    latest: dict[UUID, list[tuple[datetime, bool]]] = {}
+    latest: dict[str, list[tuple[datetime, bool]]] = {}
     for exam_id, answered_at, is_correct in zip(l_exams or (), l_times or (), l_rights or ()):
-        latest.setdefault(exam_id, []).append((answered_at, is_correct))
+        latest.setdefault(str(exam_id), []).append((answered_at, is_correct))
     review = {
-        str(question_id): ReviewState.of(last, wrong, rights, reviewable)
+        str(question_id): review_state(micros(last), micros(wrong), rights, reviewable)
         for question_id, last, wrong, rights, reviewable in zip(
             r_questions or (), r_last or (), r_wrong or (), r_rights or (), r_reviewable or ())
     }
-    practised = dict(zip(zip(p_exams or (), p_categories or ()), p_counts or ()))
+    practised = {(str(exam_id), str(category_id)): answered
+                 for exam_id, category_id, answered in zip(p_exams or (), p_categories or (), p_counts or ())}
     return OlderSummary(boundary, count, practised, latest, review)
 
 
+def read_recent(user, since: datetime, premium: bool) -> list[tuple[int, Answer]]:
+    """(session question id, answer) of the final answers at or after `since`, oldest first."""
+    rows = fetch(RECENT_ANSWERS_SQL, {"user": user.pk, "since": since, "premium": premium})
+    return [(answer_id, Answer(str(question_id), answered_at, is_correct, tuple(map(str, exams)),
+                               tuple(map(str, categories)), reviewable))
+            for answer_id, question_id, answered_at, is_correct, exams, categories, reviewable in rows]
+
+
 def load(user, now: datetime, *, version: str, total: int | None = None) -> History:
-    """The learner's history as seen at `now`: the older answers' summary (cached) and the recent
-    answers (read). `total`: the learner's user_progress.total_questions, if already read."""
+    """The learner's history as seen at `now`: the older answers' summary and the recent answers,
+    both cached; only the answers since the newest one read are read (when the learner's total has
+    grown by as many: else an answer became final out of order, the recent ones are read again, and
+    the older ones summarised again if the total says they changed too). `total`: the learner's
+    user_progress.total_questions, if already read."""
     premium = bool(getattr(user, "has_premium", False))
     boundary = boundary_for(now)
-    params = {"user": user.pk, "boundary": boundary, "premium": premium}
-    recent = [Answer(q, at, right, tuple(exams), tuple(categories), reviewable)
-              for q, at, right, exams, categories, reviewable in fetch(RECENT_ANSWERS_SQL, params)]
     if total is None:
-        rows = fetch(TOTAL_SQL, params)
+        rows = fetch(TOTAL_SQL, {"user": user.pk})
         total = rows[0][0] if rows else 0
-    key = summary_key(user, boundary, premium, version)
-    older = cache.get(key)
-    if older is None or older.total_when_made is None or (
-        total - older.total_when_made != len(recent) - older.recent_when_made
-    ):
+    recent_key = cache_key("recent-answers", user, boundary, premium, version)
+    recent = cache.get(recent_key)
+    if recent is not None:
+        since_seen = read_recent(user, recent.seen_through or boundary, premium)
+        updated = recent.including(since_seen, total)
+        if total - recent.total != len(updated.answers) - len(recent.answers):
+            recent = None
+        elif len(updated.answers) != len(recent.answers):
+            recent = updated
+            cache.set(recent_key, recent, HISTORY_SUMMARY_SECONDS)
+    if recent is None:
+        rows = read_recent(user, boundary, premium)
+        recent = RecentAnswers.of([answer for _, answer in rows], rows, total)
+        cache.set(recent_key, recent, HISTORY_SUMMARY_SECONDS)
+    older_key = cache_key("older-answers", user, boundary, premium, version)
+    older = cache.get(older_key)
+    if older is None or total - older.total_when_made != len(recent.answers) - older.recent_when_made:
         older = summarise_older(user, boundary, premium)
-        older.total_when_made, older.recent_when_made = total, len(recent)
-        cache.set(key, older, HISTORY_SUMMARY_SECONDS)
-    return History(older, recent)
+        older.total_when_made, older.recent_when_made = total, len(recent.answers)
+        cache.set(older_key, older, HISTORY_SUMMARY_SECONDS)
+    return History(older, recent.answers)
 
 
 # Exam readiness ----------------------------------------------------------------------------------
@@ -241,7 +291,8 @@ def readiness(history: History, now: datetime, exams: list[tuple]) -> tuple[list
     window = rules.READINESS_RECENT_ANSWERS
     recent = [answer for answer in history.recent if answer.answered_at <= now]  # oldest first
     results = []
-    for exam_id, code, name, category_ids in exams:
+    for exam_uuid, code, name, category_uuids in exams:
+        exam_id, category_ids = str(exam_uuid), [str(category_id) for category_id in category_uuids]
         mine = [answer for answer in recent if exam_id in answer.exam_ids]  # oldest first
         practised = {category_id: history.older.practised.get((exam_id, category_id), 0) for category_id in category_ids}
         older_latest = history.older.latest.get(exam_id, [])
@@ -290,20 +341,23 @@ def review_summary(history: History, until: datetime) -> ReviewSummary:
     """Questions due before `until` (the end of the learner's today), due later, and retired."""
     due = retired = 0
     later = []
+    until = micros(until)
     for state in history.review_states().values():
-        if state.due_at is None:
-            retired += state.is_retired
-        elif state.due_at < until:
+        if state[DUE] is None:
+            retired += state[RIGHT_IN_A_ROW] >= rules.REVIEW_RETIRE_AFTER
+        elif state[DUE] < until:
             due += 1
         else:
-            later.append(state.due_at)
-    return ReviewSummary(due=due, scheduled=len(later), retired=retired, next_due_at=min(later, default=None))
+            later.append(state[DUE])
+    return ReviewSummary(due=due, scheduled=len(later), retired=retired,
+                         next_due_at=moment(min(later)) if later else None)
 
 
 def due_for_review(history: History, until: datetime, limit: int) -> list[UUID]:
     """The questions due before `until`, most overdue first."""
+    until = micros(until)
     due = sorted(
-        (state.due_at, question_id) for question_id, state in history.review_states().items()
-        if state.due_at is not None and state.due_at < until
+        (state[DUE], question_id) for question_id, state in history.review_states().items()
+        if state[DUE] is not None and state[DUE] < until
     )
     return [UUID(question_id) for _, question_id in due[:limit]]

@@ -103,3 +103,25 @@ def test_an_exam_completed_long_after_its_answers_is_counted_at_once(learner, qu
     assert after == reference_readiness(learner, clock.now)
     assert after != before
     assert selectors.due_for_review(learner, until) == [questions[0].pk]
+
+
+def test_an_answer_recorded_after_a_newer_one_was_read_is_not_missed(learner, questions, clock):
+    """Two tabs: an answer made before the newest one read can commit after it was read."""
+    make_history(learner, questions, 40, end=clock.now - timedelta(days=2), days=60)
+    first_tab = start(learner, questions[:2])
+    second_tab = start(learner, questions[2:4])
+    answer(first_tab, questions[0], right=True)
+    earlier = clock.now
+    clock.advance(minutes=5)
+    answer(first_tab, questions[1], right=True)
+    until = end_of_today(learner, clock)
+    selectors.review_summary(learner, until)  # reads the recent answers up to the newest
+
+    clock.set(earlier)  # the second tab's answer carries an earlier time than the newest one read
+    answer(second_tab, questions[2], right=False)
+    clock.advance(minutes=10)
+
+    summary = selectors.review_summary(learner, end_of_today(learner, clock))
+    assert summary == reference_review(learner, end_of_today(learner, clock))
+    assert {exam.code: exam.trend for exam in selectors.exam_readiness(learner, clock.now)} == \
+        reference_readiness(learner, clock.now)
