@@ -124,6 +124,7 @@ def session_question_for_player(session_id, number: int, learner, *, lock: bool 
         SessionQuestion.objects.select_related("session__exam", "session__category", "question")
         .annotate(is_bookmarked=Exists(bookmarked))
         .filter(session_id=session_id, session__user=learner, question_order=number - 1)
+        .order_by()  # one row: the default ordering would only cost compiling
     )
     if lock:
         found = found.select_for_update(of=("self", "session")).select_related("session__user__subscription")
@@ -133,7 +134,8 @@ def session_question_for_player(session_id, number: int, learner, *, lock: bool 
 def options_with_choices(session: QuizSession, question: Question) -> list[QuestionOption]:
     """The question's options, each with `is_selected` by the learner in this session: one query."""
     chosen = SessionSelectedOption.objects.filter(session=session, question=question, option=OuterRef("pk"))
-    return list(QuestionOption.objects.filter(question=question).annotate(is_selected=Exists(chosen)))
+    # No ORDER BY: the player puts them in the session's order (ordered_options).
+    return list(QuestionOption.objects.filter(question=question).annotate(is_selected=Exists(chosen)).order_by())
 
 
 def question_view(session: QuizSession, session_question: SessionQuestion, user) -> QuestionView:

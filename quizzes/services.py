@@ -314,7 +314,7 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
                 f"You have answered today's {limit} free questions. Come back tomorrow, or go premium for unlimited practice."
             )
 
-    options = list(QuestionOption.objects.filter(question_id=question.pk))
+    options = list(QuestionOption.objects.filter(question_id=question.pk).order_by())  # the player orders them
     valid_ids = {str(option.id) for option in options}
     chosen = {str(option_id) for option_id in option_ids}
     if not chosen:
