@@ -78,12 +78,17 @@ def test_hot_pages_cost_the_same_queries_for_a_bank_of_50_and_of_2000(client, cc
         assert large[page] <= budget, f"{page} costs {large[page]} queries, budget {budget}"
 
 
-def test_the_question_page_queries_are_the_expected_ones(client, ccna, ospf, django_assert_num_queries):
-    author = UserFactory(username="author")
+@pytest.fixture
+def ten_question_quiz(client, ccna, ospf):
+    """A ten-question quiz from a bank of 20, its learner logged in on `client`."""
+    make_bank(20, ccna, ospf, UserFactory(username="author"))
     learner = UserFactory(username="reader")
-    make_bank(20, ccna, ospf, author)
-    session = start_session(user=learner, count=10).session
     client.force_login(learner)
+    return start_session(user=learner, count=10).session
+
+
+def test_the_question_page_queries_are_the_expected_ones(client, ten_question_quiz, django_assert_num_queries):
+    session = ten_question_quiz
     # 1 django session, 2 user, 3 session question with its session, question and bookmark,
     # 4 options with the learner's choices, 5 navigation rows, 6 current_index update
     with django_assert_num_queries(6):
@@ -92,12 +97,8 @@ def test_the_question_page_queries_are_the_expected_ones(client, ccna, ospf, dja
     submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq))
 
 
-def test_an_answer_after_the_first_costs_the_expected_queries(client, ccna, ospf, django_assert_num_queries):
-    author = UserFactory(username="author")
-    learner = UserFactory(username="answerer")
-    make_bank(20, ccna, ospf, author)
-    session = start_session(user=learner, count=10).session
-    client.force_login(learner)
+def test_an_answer_after_the_first_costs_the_expected_queries(client, ten_question_quiz, django_assert_num_queries):
+    session = ten_question_quiz
     first, second = session.session_questions.select_related("question").order_by("question_order")[:2]
     client.post(f"/quiz/{session.pk}/q/1/answer/", {"option": correct_option_ids(first)}, headers={"HX-Request": "true"})
     choice = {"option": correct_option_ids(second)}
