@@ -3,6 +3,9 @@
 phases of --duration seconds back to back (interleaved in --rounds rounds):
 
   healthz     GET /healthz (one SELECT 1): the floor, what the machine can do at all
+  login       GET /quiz/<id>/ (a redirect to where the learner stands): the cheapest request that
+              reads a learner's login (session, user, the quiz's row; no template), the ceiling of
+              any page for a logged-in learner
   loop        the learner loop: start a quiz (random filters), answer ten questions (question
               page, then htmx answer POST and htmx next question), finish, view the results
   question    question pages only (the first of a quiz full, the next ones as htmx partials)
@@ -65,7 +68,7 @@ START_FILTERS = [
     {"exam": "CCNA", "category": "NETWORK_ACCESS", "tags": "vlan"},
     {"tags": "bgp, eigrp"},
 ]
-PHASES = {"healthz": "healthz", "loop": "loop", "question": "questions", "answer": "answers"}
+PHASES = {"healthz": "healthz", "login": "logins", "loop": "loop", "question": "questions", "answer": "answers"}
 SERVER_ENV = {
     "DEBUG": "false",
     "ALLOWED_HOSTS": "127.0.0.1",
@@ -205,6 +208,11 @@ class Learner:
         while time.monotonic() < deadline:
             await self.timed(stats, "healthz", "GET", "/healthz", (200,))
 
+    async def logins(self, stats: Stats, deadline: float) -> None:
+        session_id = self.pages[0][0]
+        while time.monotonic() < deadline:
+            await self.timed(stats, "resume redirect", "GET", f"/quiz/{session_id}/", (302,))
+
     async def loop(self, stats: Stats, deadline: float) -> None:
         """The learner loop, one request per step. Where the learner stands (self.quiz: the quiz's
         path, the question number, the next step, the options on screen) outlives the slice, so a
@@ -302,6 +310,17 @@ class Server:
     def workers(self) -> list[psutil.Process]:
         return psutil.Process(self.process.pid).children()
 
+    def cpu_snapshot(self) -> dict:
+        """CPU seconds of the live workers, and of the ones already recycled (max_requests): the
+        master's reaped children, without which a fast phase lost most of its workers' CPU."""
+        times = cpu_snapshot(self.workers())
+        try:
+            master = psutil.Process(self.process.pid).cpu_times()
+            times["recycled workers"] = master.children_user + master.children_system
+        except psutil.Error:
+            pass
+        return times
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -352,8 +371,13 @@ def cpu_snapshot(processes) -> dict:
 
 
 def cpu_used(before: dict, after: dict) -> float:
-    """CPU seconds between two snapshots; a process that appeared in between counts from zero."""
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+    """CPU seconds between two snapshots; a process that appeared in between counts from zero. With
+    the reaped children's total (Server.cpu_snapshot), a worker recycled in between is in it for its
+    whole life: what it had used by the first snapshot comes off."""
+    used = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+    if "recycled workers" in after:
+        used -= sum(seconds for pid, seconds in before.items() if pid not in after)
+    return used
 
 
 def pick_users(count: int) -> tuple[list[User], list]:
@@ -423,15 +447,16 @@ def busy_seconds(times) -> float:
 
 
 async def run_slice(phase: Phase, learners: list[Learner], seconds: float, server: Server, database) -> None:
-    groups = {"gunicorn_workers": server.workers, "postgres": database, "load_client": lambda: [psutil.Process()]}
-    before = {who: cpu_snapshot(find()) for who, find in groups.items()}
+    groups = {"gunicorn_workers": server.cpu_snapshot, "postgres": lambda: cpu_snapshot(database()),
+              "load_client": lambda: cpu_snapshot([psutil.Process()])}
+    before = {who: snapshot() for who, snapshot in groups.items()}
     machine_before, started = psutil.cpu_times(), time.perf_counter()
     deadline = time.monotonic() + seconds
     await asyncio.gather(*(getattr(learner, PHASES[phase.name])(phase.stats, deadline) for learner in learners))
     phase.seconds += time.perf_counter() - started
     machine_after = psutil.cpu_times()
-    for who, find in groups.items():
-        phase.cpu[who] += cpu_used(before[who], cpu_snapshot(find()))
+    for who, snapshot in groups.items():
+        phase.cpu[who] += cpu_used(before[who], snapshot())
     phase.busy += busy_seconds(machine_after) - busy_seconds(machine_before)
     phase.total += sum(machine_after) - sum(machine_before)
 
@@ -444,7 +469,7 @@ async def run_phases(args, learners: list[Learner], server: Server, database) ->
     await run_slice(warmup, learners, args.warmup, server, database)
     print(f"  warm-up   {warmup.result()['total_rps']:.1f} req/s", flush=True)
     WARM_MEMORY.extend(worker_memory(server))
-    if {"question", "answer"} & set(args.phases):
+    if {"question", "answer", "login"} & set(args.phases):
         rate = max(warmup.result()["total_rps"], 20)
         per_learner = int(rate * 1.5 * args.duration / len(learners)) + 20 if "answer" in args.phases else 0
         await asyncio.to_thread(prepare_quizzes, learners, per_learner)
@@ -512,8 +537,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="Interleave the phases in this many rounds, against drift (default 3).")
     parser.add_argument("--concurrency", type=int, default=32, help="Learners at once (default 32).")
-    parser.add_argument("--phases", nargs="+", default=["healthz", "loop", "question", "answer"],
-                        choices=["healthz", "loop", "question", "answer"])
+    parser.add_argument("--phases", nargs="+", default=["healthz", "login", "loop", "question", "answer"],
+                        choices=list(PHASES))
     parser.add_argument("--config", type=Path, default=ROOT / "gunicorn.conf.py")
     parser.add_argument("--port", type=int, default=0, help="Port for gunicorn (default: a free one).")
     parser.add_argument("--server-log", type=Path, default=ROOT / "bench" / "results" / "gunicorn.log")
