@@ -156,9 +156,22 @@ def test_a_capped_count_reads_n_plus_and_the_pages_stop_at_the_cap(staff_client,
     assert staff_client.get(f"{LIST}?p=3").status_code == 200
     assert staff_client.get(f"{LIST}?p=4")["Location"].endswith("?e=1")
 
+    monkeypatch.setattr(CappedCountPaginator, "search_count_cap", 5)
     response = staff_client.get(f"{LIST}?q=counted")
     assert "5+ results" in response.text
     assert response.context["cl"].full_result_count is None  # the whole table is never counted
+
+
+def test_a_search_is_counted_to_its_own_lower_cap(staff_client, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 5)
+    monkeypatch.setattr(CappedCountPaginator, "search_count_cap", 3)
+    QuestionFactory.create_batch(4, explanation="Counted.")
+
+    searched = staff_client.get(f"{LIST}?q=counted").context["cl"]
+    listed = changelist(staff_client)
+
+    assert (searched.result_count, str(searched.result_count)) == (3, "3+")
+    assert (listed.result_count, str(listed.result_count)) == (4, "4")
 
 
 def test_a_capped_count_formats_with_thousands_and_a_plus():
