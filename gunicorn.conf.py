@@ -24,7 +24,7 @@ bind = os.environ.get("GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{
 
 # A request is Python (templates, ORM: the GIL serialises it within a process) plus waits on
 # PostgreSQL, which shares the same cores: about a quarter of an answer POST is spent waiting on its
-# ~20 round trips. One process per core, and four threads in each to fill those waits. Measured
+# ~13 round trips. One process per core, and four threads in each to fill those waits. Measured
 # with bench/load.py on 2 cores, on a busy shared machine so roughly: 2 x 4 served ~1.6 times the
 # answer POSTs of 2 x 2 threads and of 3 sync workers, at the same memory (~70 MB per worker).
 # Each thread holds its own database connection (CONN_MAX_AGE): workers x threads connections.
