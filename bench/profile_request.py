@@ -4,9 +4,10 @@ settings, against the database DATABASE_URL points at (a bench database: bench/r
     DATABASE_URL=... python bench/profile_request.py question --requests 200 [--sort tottime] [--limit 40]
 
 Paths: question (the full page), question-htmx, answer (htmx POSTs into fresh quizzes), results,
-dashboard, dashboard-after-answer (its per-learner cache key moved, as an answer does). The learner is bench-learner-00001 when the database holds the generated data, else the
-demo `learner`. The wall time per request is measured first without the profiler. The quizzes and
-the login session it creates are deleted at the end and the learner's progress row is put back.
+dashboard, dashboard-after-answer (its per-learner cache key moved, as an answer does). The learner
+is bench-learner-00001 when the database holds the generated data, else the demo `learner`. The
+wall time per request is measured first without the profiler. The quizzes and the login session it
+creates are deleted at the end and the learner's progress row is put back.
 """
 
 import argparse

@@ -15,8 +15,9 @@ learner's answer total (user_progress, counted in each answer's transaction) tel
 the total it was read at, and is read again when the total has grown by more than it has.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import NamedTuple
 from uuid import UUID
 
@@ -31,7 +32,9 @@ GRID_ORIGIN = datetime(2001, 1, 1, tzinfo=UTC)  # a Monday
 # a catalogue change made in another process.
 HISTORY_SUMMARY_SECONDS = 3600
 
-FINAL_SESSIONS = "quiz.user_id = %(user)s AND (quiz.mode <> 'exam' OR quiz.completed_at IS NOT NULL)"
+# A session whose answers are final (counted in progress): practice, or an exam once completed.
+FINAL_SESSION = "(quiz.mode <> 'exam' OR quiz.completed_at IS NOT NULL)"
+FINAL_SESSIONS = f"quiz.user_id = %(user)s AND {FINAL_SESSION}"
 REVIEWABLE = "question.status = 'active' AND (%(premium)s OR NOT question.is_premium)"
 
 OLDER_SUMMARY_SQL = f"""
@@ -58,8 +61,7 @@ WITH answers AS MATERIALIZED (
          count(*) FILTER (WHERE answered_at > last_wrong_at)::int AS right_in_a_row
     FROM states WHERE last_wrong_at IS NOT NULL GROUP BY question_id
 )
-SELECT (SELECT count(*) FROM answers)::int,
-       practised.exams, practised.categories, practised.counts,
+SELECT practised.exams, practised.categories, practised.counts,
        latest.exams, latest.times, latest.rights,
        schedule.questions, schedule.last_answered, schedule.last_wrong, schedule.in_a_row, schedule.reviewable
   FROM (SELECT array_agg(exam_id) AS exams, array_agg(category_id) AS categories, array_agg(answered) AS counts
@@ -106,7 +108,7 @@ class Answer(NamedTuple):
 # retired), reviewable (active, and premium only for a premium learner), due (None: retired or not
 # reviewable)), the moments in microseconds since the epoch.
 ReviewState = tuple[int, int, int, bool, int | None]
-LAST_ANSWERED, LAST_WRONG, RIGHT_IN_A_ROW, REVIEWABLE_NOW, DUE = range(5)
+LAST_ANSWERED, LAST_WRONG, RIGHT_IN_A_ROW, _, DUE = range(5)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 INTERVALS = [timedelta(days=days) // MICROSECOND for days in rules.REVIEW_INTERVALS_DAYS]
@@ -139,8 +141,6 @@ def state_after(state: ReviewState | None, answer: Answer) -> ReviewState | None
 
 @dataclass
 class OlderSummary:
-    boundary: datetime
-    answer_count: int
     practised: dict[tuple[str, str], int]  # (exam, category) -> answers
     latest: dict[str, list[tuple[datetime, bool]]]  # exam -> its latest answers, newest first
     review: dict[str, ReviewState]  # by question
@@ -174,18 +174,16 @@ class RecentAnswers:
 class History:
     older: OlderSummary
     recent: list[Answer]  # oldest first
-    _review: dict | None = field(default=None, repr=False)
 
+    @cached_property
     def review_states(self) -> dict[str, ReviewState]:
         """By question: the older answers' states, then the recent answers in order."""
-        if self._review is None:
-            states = dict(self.older.review)
-            for answer in self.recent:
-                state = state_after(states.get(answer.question_id), answer)
-                if state is not None:
-                    states[answer.question_id] = state
-            self._review = states
-        return self._review
+        states = dict(self.older.review)
+        for answer in self.recent:
+            state = state_after(states.get(answer.question_id), answer)
+            if state is not None:
+                states[answer.question_id] = state
+        return states
 
 
 def boundary_for(now: datetime) -> datetime:
@@ -206,7 +204,7 @@ def cache_key(part: str, user, boundary: datetime, premium: bool, version: str) 
 
 
 def summarise_older(user, boundary: datetime, premium: bool) -> OlderSummary:
-    (count, p_exams, p_categories, p_counts, l_exams, l_times, l_rights,
+    (p_exams, p_categories, p_counts, l_exams, l_times, l_rights,
      r_questions, r_last, r_wrong, r_rights, r_reviewable) = fetch(OLDER_SUMMARY_SQL, {
         "user": user.pk, "boundary": boundary, "premium": premium, "window": rules.READINESS_RECENT_ANSWERS,
     })[0]
@@ -220,7 +218,7 @@ def summarise_older(user, boundary: datetime, premium: bool) -> OlderSummary:
     }
     practised = {(str(exam_id), str(category_id)): answered
                  for exam_id, category_id, answered in zip(p_exams or (), p_categories or (), p_counts or ())}
-    return OlderSummary(boundary, count, practised, latest, review)
+    return OlderSummary(practised, latest, review)
 
 
 def read_recent(user, since: datetime, premium: bool) -> list[tuple[int, Answer]]:
@@ -342,7 +340,7 @@ def review_summary(history: History, until: datetime) -> ReviewSummary:
     due = retired = 0
     later = []
     until = micros(until)
-    for state in history.review_states().values():
+    for state in history.review_states.values():
         if state[DUE] is None:
             retired += state[RIGHT_IN_A_ROW] >= rules.REVIEW_RETIRE_AFTER
         elif state[DUE] < until:
@@ -357,7 +355,7 @@ def due_for_review(history: History, until: datetime, limit: int) -> list[UUID]:
     """The questions due before `until`, most overdue first."""
     until = micros(until)
     due = sorted(
-        (state[DUE], question_id) for question_id, state in history.review_states().items()
+        (state[DUE], question_id) for question_id, state in history.review_states.items()
         if state[DUE] is not None and state[DUE] < until
     )
     return [UUID(question_id) for _, question_id in due[:limit]]

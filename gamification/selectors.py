@@ -6,23 +6,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import IntegerField, OuterRef, Subquery
 from django.utils import timezone
 
 from gamification import history, rules
+from gamification.history import FINAL_SESSION, fetch
 from gamification.models import Badge, LeaderboardProfile, RequirementType, UserBadge, UserProgress
 from quizzes.models import Category, QuizSession, SessionQuestion
 from quizzes.selectors import CATALOGUE_TTL, catalogue_version
 
 # An answer is final (counted in progress) when given in practice, or once its exam is completed.
-FINAL = "sq.answered_at IS NOT NULL AND (quiz.mode <> 'exam' OR quiz.completed_at IS NOT NULL)"
-
-
-def fetch(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+FINAL = f"sq.answered_at IS NOT NULL AND {FINAL_SESSION}"
 
 
 def day_start(day: date, tzinfo) -> datetime:
@@ -33,14 +27,13 @@ def day_start(day: date, tzinfo) -> datetime:
 
 # Every answer moves its session's last_activity_at, so only the sessions active since the first
 # day are searched (as for the daily question limit): the cost follows the weeks shown, not the history.
-DAILY_ACTIVITY_SQL = """
+DAILY_ACTIVITY_SQL = f"""
 SELECT width_bucket(sq.answered_at, %(bounds)s::timestamptz[]) AS day_number,
        count(*), count(*) FILTER (WHERE sq.is_correct)
   FROM session_questions sq
  WHERE sq.session_id = ANY (ARRAY(
          SELECT quiz.id FROM quiz_sessions quiz
-          WHERE quiz.user_id = %(user)s AND quiz.last_activity_at >= %(start)s
-            AND (quiz.mode <> 'exam' OR quiz.completed_at IS NOT NULL)))
+          WHERE quiz.user_id = %(user)s AND quiz.last_activity_at >= %(start)s AND {FINAL_SESSION}))
    AND sq.answered_at >= %(start)s AND sq.answered_at < %(end)s
  GROUP BY day_number
 """

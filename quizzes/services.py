@@ -248,17 +248,21 @@ def submit_answer(*, session: QuizSession, session_question: SessionQuestion, op
 
     `session` and `session_question` are brought up to date in place (as read under the row lock),
     and the returned session question carries `options_with_choices` for the player to show."""
-    recorded = _record_answer(session=session, session_question=session_question, option_ids=option_ids)
-    if recorded is _TIME_UP:
-        finish_session(session=session)  # its own transaction: it must survive the refusal below
-        raise QuizError("Time is up: the exam was submitted with the answers you had given.")
-    return recorded
+    answered = answer_question(learner=session.user_id, session_id=session.pk,
+                               number=session_question.question_order + 1, option_ids=option_ids)
+    if answered is None:
+        raise QuizError("This question is not part of this quiz.")
+    locked_session, recorded = answered
+    _copy_fields(locked_session, session, SESSION_STATE_FIELDS)
+    _copy_fields(recorded, session_question, ANSWER_STATE_FIELDS)
+    session_question.options_with_choices = getattr(recorded, "options_with_choices", None)
+    return session_question
 
 
 def answer_question(*, learner, session_id, number: int, option_ids: Iterable):
-    """submit_answer for the player: finds the learner's `number`-th question of the session and
-    locks it in the same read (one query instead of a read, then a locking read). Returns
-    (session, session question), or None when the learner has no such question."""
+    """Record the learner's choice for their `number`-th question of the session, found and locked
+    (with the session's row) in one read. Returns (session, session question) as recorded, or None
+    when the learner has no such question."""
     with transaction.atomic():
         found = selectors.session_question_for_player(session_id, number, learner, lock=True)
         if found is None:
@@ -267,7 +271,7 @@ def answer_question(*, learner, session_id, number: int, option_ids: Iterable):
         recorded = _record_locked_answer(session=session, session_question=found, user=session.user,
                                          option_ids=option_ids)
     if recorded is _TIME_UP:
-        finish_session(session=session)
+        finish_session(session=session)  # its own transaction: it must survive the refusal below
         raise QuizError("Time is up: the exam was submitted with the answers you had given.")
     return session, recorded
 
@@ -281,23 +285,8 @@ def _copy_fields(source, target, names) -> None:
         setattr(target, name, getattr(source, name))
 
 
-@transaction.atomic
-def _record_answer(*, session, session_question, option_ids):
-    # One statement locks the session and its question's row and reads both as they are now.
-    locked = (
-        SessionQuestion.objects.select_for_update(of=("self", "session"))
-        .select_related("session__user__subscription")
-        .get(pk=session_question.pk, session_id=session.pk)
-    )
-    _copy_fields(locked.session, session, SESSION_STATE_FIELDS)
-    _copy_fields(locked, session_question, ANSWER_STATE_FIELDS)
-    return _record_locked_answer(
-        session=session, session_question=session_question, user=locked.session.user, option_ids=option_ids
-    )
-
-
 def _record_locked_answer(*, session, session_question, user, option_ids):
-    """The rest of _record_answer, in the caller's transaction, the two rows read under their lock."""
+    """answer_question's rules and writes, in its transaction, the two rows read under their lock."""
     if session.is_completed:
         raise QuizError("This quiz is already finished.")
     if session.is_out_of_time():
