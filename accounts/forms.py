@@ -1,15 +1,7 @@
-import zoneinfo
-from functools import cache
-
 from allauth.account import forms as allauth_forms
 from django import forms
 
-DEFAULT_TIME_ZONE = "UTC"
-
-
-@cache
-def time_zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+from accounts.time_zones import DEFAULT_TIME_ZONE, time_zone_names
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from accounts.models import Role, User
+from accounts.time_zones import DEFAULT_TIME_ZONE, browser_time_zone
 
 GUEST_SESSION_KEY = "guest_user_id"
 
@@ -37,7 +38,7 @@ def get_learner(request):
 def get_or_create_learner(request):
     learner = get_learner(request)
     if learner is None:
-        learner = get_user_model().objects.create_guest()
+        learner = get_user_model().objects.create_guest(time_zone=browser_time_zone(request) or DEFAULT_TIME_ZONE)
         request.session[GUEST_SESSION_KEY] = str(learner.pk)
     return learner
 

@@ -1,6 +1,10 @@
+import zoneinfo
+
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts.guests import get_learner
+from accounts.time_zones import browser_time_zone
 
 
 class LearnerMiddleware:
@@ -13,3 +17,22 @@ class LearnerMiddleware:
     def __call__(self, request):
         request.learner = SimpleLazyObject(lambda: get_learner(request))
         return self.get_response(request)
+
+
+class TimeZoneMiddleware:
+    """Dates in the learner's own zone: the account's for a signed-in learner, the browser's (the
+    `tz` cookie that static/js/timezone.js sets) for a guest or a visitor, else UTC."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            zone = request.user.tzinfo
+        else:
+            zone = zoneinfo.ZoneInfo(browser_time_zone(request) or "UTC")
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

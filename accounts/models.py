@@ -43,9 +43,11 @@ class UserManager(BaseUserManager):
         extra["is_superuser"] = True
         return self._create_user(username, email, password, **extra)
 
-    def create_guest(self):
+    def create_guest(self, time_zone="UTC"):
         token = uuid.uuid4().hex[:12]
-        user = self.model(username=f"guest-{token}", email=f"guest-{token}@{GUEST_EMAIL_DOMAIN}", role=Role.GUEST)
+        user = self.model(
+            username=f"guest-{token}", email=f"guest-{token}@{GUEST_EMAIL_DOMAIN}", role=Role.GUEST, time_zone=time_zone
+        )
         user.set_unusable_password()
         user.save(using=self._db)
         return user

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LearnerMiddleware",
+    "accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -249,6 +250,7 @@ WEBHOOK_RATE_LIMIT = env_str("WEBHOOK_RATE_LIMIT", "120/m")
 RATE_LIMITED_PATHS = {"/billing/webhooks/": WEBHOOK_RATE_LIMIT}
 
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["certquiz.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -29,9 +29,12 @@ def visible_question_filter(user, prefix="questions"):
     return condition
 
 
+# An aggregate drops Meta.ordering (Django leaves it out of GROUP BY queries): order explicitly.
 def exams_with_counts(user):
-    return Exam.objects.active().annotate(
-        active_question_count=Count("questions", filter=visible_question_filter(user), distinct=True)
+    return (
+        Exam.objects.active()
+        .annotate(active_question_count=Count("questions", filter=visible_question_filter(user), distinct=True))
+        .order_by("display_order", "name")
     )
 
 
@@ -39,7 +42,43 @@ def categories_with_counts(user, exam=None):
     condition = visible_question_filter(user)
     if exam is not None:
         condition &= Q(questions__exams=exam)
-    return Category.objects.active().annotate(active_question_count=Count("questions", filter=condition, distinct=True))
+    return (
+        Category.objects.active()
+        .annotate(active_question_count=Count("questions", filter=condition, distinct=True))
+        .order_by("display_order", "name")
+    )
+
+
+@dataclass
+class CatalogueExam:
+    """An exam of the home page with the categories that have questions in it, in display order."""
+
+    exam: Exam
+    categories: list = field(default_factory=list)
+
+
+def exams_with_categories(user) -> list[CatalogueExam]:
+    """Every active exam with its categories and the count of questions the learner may see in
+    both (one aggregate over the question links, whatever the number of exams)."""
+    pair_counts = {
+        (row["exams"], row["categories"]): row["count"]
+        for row in Question.objects.active()
+        .visible_to(user)
+        .filter(exams__is_active=True, categories__is_active=True)
+        .values("exams", "categories")
+        .annotate(count=Count("id"))
+        .order_by()
+    }
+    categories = list(Category.objects.active().order_by("display_order", "name"))
+    catalogue = []
+    for exam in exams_with_counts(user):
+        entry = CatalogueExam(exam=exam)
+        for category in categories:
+            count = pair_counts.get((exam.pk, category.pk))
+            if count:
+                entry.categories.append((category, count))
+        catalogue.append(entry)
+    return catalogue
 
 
 CATALOGUE_VERSION_KEY = "catalogue:version"
@@ -65,6 +104,10 @@ def _catalogue_cached(name: str, user, build):
 def catalogue_exams(user) -> list:
     """Active exams with their counts of questions the learner may see; cached, the counts scan the bank."""
     return _catalogue_cached("exams", user, lambda: list(exams_with_counts(user)))
+
+
+def catalogue_by_exam(user) -> list[CatalogueExam]:
+    return _catalogue_cached("by_exam", user, lambda: exams_with_categories(user))
 
 
 def catalogue_categories(user, exam=None) -> list:

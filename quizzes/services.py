@@ -383,3 +383,18 @@ def toggle_bookmark(*, user, question: Question) -> bool:
         return False
     Bookmark.objects.bulk_create([Bookmark(user=user, question=question)], ignore_conflicts=True)
     return True
+
+
+@transaction.atomic
+def discard_session(*, session: QuizSession) -> bool:
+    """Drop an unfinished quiz from the learner's lists. A quiz none of whose answers counted yet (an
+    exam not submitted, or nothing answered) is deleted; practice answers already count towards
+    progress, so such a quiz is finished instead, keeping them. Returns whether it was deleted."""
+    session = QuizSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_completed:
+        return False
+    if session.is_exam or not session.session_questions.filter(answered_at__isnull=False).exists():
+        session.delete()
+        return True
+    finish_session(session=session)
+    return False

@@ -14,6 +14,7 @@ urlpatterns = [
     path("quiz/<uuid:session_id>/q/<int:number>/flag/", views.quiz_flag, name="quiz_flag"),
     path("quiz/<uuid:session_id>/finish/", views.quiz_finish, name="quiz_finish"),
     path("quiz/<uuid:session_id>/pause/", views.quiz_pause, name="quiz_pause"),
+    path("quiz/<uuid:session_id>/discard/", views.quiz_discard, name="quiz_discard"),
     path("quiz/<uuid:session_id>/resume/", views.quiz_resume_paused, name="quiz_resume_paused"),
     path("quiz/<uuid:session_id>/results/", views.quiz_results, name="quiz_results"),
     path("quiz/<uuid:session_id>/retry/", views.quiz_retry_mistakes, name="quiz_retry_mistakes"),

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -62,8 +62,7 @@ def render_htmx_aware(request, template, context, partial, status=200):
 def home(request):
     learner = request.learner or None
     context = {
-        "exams": selectors.catalogue_exams(learner),
-        "categories": selectors.catalogue_categories(learner),
+        "catalogue": selectors.catalogue_by_exam(learner),
         "unfinished": selectors.unfinished_sessions(learner),
     }
     return render(request, "quizzes/home.html", context)
@@ -230,6 +229,24 @@ def quiz_finish(request, session_id):
     session = get_session_for_learner(request, session_id)
     services.finish_session(session=session)
     return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+
+
+def quiz_discard(request, session_id):
+    """GET asks for confirmation, POST discards (services.discard_session says what that keeps)."""
+    session = get_session_for_learner(request, session_id)
+    if session.is_completed:
+        messages.info(request, "This quiz is finished: its results stay in My quizzes.")
+        return redirect("quiz_results", session.pk)
+    if request.method == "POST":
+        if services.discard_session(session=session):
+            messages.success(request, "Quiz discarded.")
+        else:
+            messages.success(request, "Quiz ended. The answers you gave still count towards your progress.")
+        return redirect("history")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    answered = session.session_questions.filter(answered_at__isnull=False).count()
+    return render(request, "quizzes/discard.html", {"session": session, "answered": answered})
 
 
 @require_POST

@@ -132,10 +132,12 @@ def test_home_and_exam_pages_count_only_questions_the_learner_may_see(client, le
     QuestionFactory(exams=[ccna], categories=[ospf], status=QuestionStatus.ARCHIVED)
 
     client.force_login(learner)
-    assert [(e.code, e.active_question_count) for e in client.get("/").context["exams"]] == [("CCNA", 3)]
+    assert [(e.exam.code, e.exam.active_question_count, e.categories) for e in client.get("/").context["catalogue"]] == [
+        ("CCNA", 3, [(ospf, 3)])
+    ]
     assert client.get("/exams/CCNA/").context["question_count"] == 3
     client.force_login(premium_learner)
-    assert [(e.code, e.active_question_count) for e in client.get("/").context["exams"]] == [("CCNA", 4)]
+    assert [(e.exam.code, e.exam.active_question_count) for e in client.get("/").context["catalogue"]] == [("CCNA", 4)]
     assert [(c.code, c.active_question_count) for c in client.get("/exams/CCNA/").context["categories"]] == [
         ("OSPF", 4)
     ]
@@ -168,13 +170,13 @@ def test_random_pick_returns_every_match_of_a_small_set(learner, bank):
 def test_catalogue_counts_are_cached_and_forgotten_when_questions_change(client, learner, ccna, ospf, django_assert_num_queries):
     QuestionFactory.create_batch(2, exams=[ccna], categories=[ospf])
     client.force_login(learner)
-    assert [e.active_question_count for e in client.get("/").context["exams"]] == [2]
+    assert [e.exam.active_question_count for e in client.get("/").context["catalogue"]] == [2]
 
     with django_assert_num_queries(3):  # session, user, unfinished quizzes: the counts come from the cache
         client.get("/")
     QuestionFactory(exams=[ccna], categories=[ospf])
 
-    assert [e.active_question_count for e in client.get("/").context["exams"]] == [3]
+    assert [e.exam.active_question_count for e in client.get("/").context["catalogue"]] == [3]
 
 
 def test_random_pick_still_picks_when_every_probe_lands_past_the_last_question(learner, bank, monkeypatch):

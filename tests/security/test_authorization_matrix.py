@@ -101,6 +101,7 @@ MATRIX: dict[str, list[Case]] = {
     "quiz_finish": [post(quiz("quiz_finish"), owner_only(REDIRECT))],
     "quiz_pause": [post(quiz("quiz_pause"), owner_only(REDIRECT))],
     "quiz_resume_paused": [post(quiz("quiz_resume_paused"), owner_only(REDIRECT))],
+    "quiz_discard": [get(quiz("quiz_discard"), owner_only(OK)), post(quiz("quiz_discard"), owner_only(REDIRECT))],
     "quiz_results": [get(finished("quiz_results"), owner_only(OK)), get(quiz("quiz_results"), owner_only(409))],
     "quiz_retry_mistakes": [post(finished("quiz_retry_mistakes"), owner_only(REDIRECT))],
     # Questions: premium ones exist only for premium learners (and admins).
