@@ -197,7 +197,8 @@ LOGOUT_REDIRECT_URL = "home"
 
 # django-allauth
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+# Sign-up asks for an email and a password; a username is optional (allauth derives one from the email).
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False

@@ -27,12 +27,37 @@ def test_signup_creates_a_user_with_role_user_and_logs_them_in(client):
 
 
 @pytest.mark.django_db
-def test_signup_requires_the_password_twice_alike(client):
-    response = client.post(reverse("account_signup"), signup_data(password2="something-else-entirely"))
+def test_signup_needs_only_an_email_and_a_password_and_derives_the_username(client):
+    response = client.post(
+        reverse("account_signup"), {"email": "carol.smith@example.com", "password1": "a-long-unusual-passphrase"}
+    )
 
-    assert response.status_code == 200
-    assert "password2" in response.context["form"].errors
-    assert not User.objects.filter(username="bob").exists()
+    assert response.status_code == 302
+    user = User.objects.get(email="carol.smith@example.com")
+    assert user.username.startswith("carol")
+    assert user.role == Role.USER
+
+
+@pytest.mark.django_db
+def test_signup_from_a_guest_result_returns_to_that_result(client):
+    from quizzes.factories import QuestionFactory
+    from quizzes.models import QuizSession
+    from quizzes.services import finish_session
+
+    QuestionFactory.create_batch(2)
+    client.post(reverse("quiz_start"), {"count": "2", "mode": "practice"})
+    session = finish_session(session=QuizSession.objects.get())
+    results_url = reverse("quiz_results", args=[session.pk])
+    signup_link = f"{reverse('account_signup')}?next={results_url}"
+    assert signup_link in client.get(results_url).content.decode()
+
+    response = client.post(
+        signup_link, {"email": "dana@example.com", "password1": "a-long-unusual-passphrase", "next": results_url}
+    )
+
+    assert response.status_code == 302 and response["Location"] == results_url
+    assert client.get(results_url).status_code == 200  # the result is the new account's
+    assert QuizSession.objects.get().user.email == "dana@example.com"
 
 
 @pytest.mark.django_db
