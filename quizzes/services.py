@@ -59,14 +59,36 @@ def answers_today(user) -> int:
     ).count()
 
 
+def free_questions_left(user) -> int | None:
+    """Questions the learner may still answer today; None where no daily limit applies (premium, or
+    FREE_DAILY_QUESTION_LIMIT=0). A visitor with no guest row yet has the whole limit."""
+    limit = free_daily_limit()
+    if not limit or (user is not None and user.has_premium):
+        return None
+    return limit if user is None else max(0, limit - answers_today(user))
+
+
+def daily_limit_message() -> str:
+    return (
+        f"You have answered today's {free_daily_limit()} free questions. Come back tomorrow, "
+        "or go premium for unlimited practice."
+    )
+
+
 @dataclass(frozen=True)
 class StartedSession:
     session: QuizSession
     requested: int
+    # Set when the quiz was shortened to the free questions left today.
+    free_questions_left: int | None = None
 
     @property
     def shortfall(self) -> int:
         return max(0, self.requested - self.session.question_count)
+
+    @property
+    def shortened_by_daily_limit(self) -> bool:
+        return self.free_questions_left is not None and self.session.question_count == self.free_questions_left
 
 
 def candidate_questions(*, user, exam=None, category=None, tags: Iterable[str] = (), at_or_after=None):
@@ -121,8 +143,18 @@ def start_session(
 ) -> StartedSession:
     """Pick `count` random questions and create the session with a shuffled option order for each.
 
-    Raises NoQuestionsAvailable when nothing matches; fewer matches than asked start a shorter quiz."""
+    Raises NoQuestionsAvailable when nothing matches; fewer matches than asked start a shorter quiz.
+    Without premium a quiz is no longer than the free questions left today (DailyLimitReached when
+    none are left), so the limit never stops a learner in the middle of a quiz they just started."""
     count = max(1, min(int(count), MAX_QUESTIONS_PER_SESSION))
+    requested = count
+    free_left = free_questions_left(user)
+    if free_left == 0:
+        raise DailyLimitReached(daily_limit_message())
+    if free_left is not None and count > free_left:
+        count = free_left
+    else:
+        free_left = None
     tags = sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
     questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
     if question_ids is not None:
@@ -164,7 +196,7 @@ def start_session(
         )
         for order, question_id in enumerate(picked)
     )
-    return StartedSession(session=session, requested=count)
+    return StartedSession(session=session, requested=requested, free_questions_left=free_left)
 
 
 def shuffled_pick(questions, count: int) -> list:
@@ -299,9 +331,7 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
     limit = free_daily_limit()
     if limit and not session_question.is_answered and not user.has_premium:
         if answers_today(user) >= limit:
-            raise DailyLimitReached(
-                f"You have answered today's {limit} free questions. Come back tomorrow, or go premium for unlimited practice."
-            )
+            raise DailyLimitReached(daily_limit_message())
 
     options = list(QuestionOption.objects.filter(question_id=question.pk).order_by())  # the player orders them
     valid_ids = {str(option.id) for option in options}

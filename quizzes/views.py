@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -78,7 +79,7 @@ def exam_detail(request, code):
     return render(
         request,
         "quizzes/exam_detail.html",
-        {"exam": exam, "question_count": count, "categories": categories, "form": form},
+        {"exam": exam, "question_count": count, "categories": categories, **start_form_context(request, form)},
     )
 
 
@@ -98,10 +99,16 @@ def quiz_start(request):
                     tags=data["tags"],
                     time_limit_minutes=data["time_limit_minutes"],
                 )
-            except services.NoQuestionsAvailable as error:
+            except services.QuizError as error:
                 form.add_error(None, str(error))
             else:
-                if started.shortfall:
+                if started.shortened_by_daily_limit:
+                    messages.info(
+                        request,
+                        f"You have {started.free_questions_left} free question{pluralize(started.free_questions_left)} "
+                        f"left today, so the quiz has {started.session.question_count}. Premium has no daily limit.",
+                    )
+                elif started.shortfall:
                     messages.info(
                         request,
                         f"Only {started.session.question_count} questions match your filters "
@@ -116,7 +123,13 @@ def quiz_start(request):
                 initial[key] = request.GET[key]
         form = StartQuizForm(initial=initial)
         status = 200
-    return render(request, "quizzes/start.html", {"form": form}, status=status)
+    return render(request, "quizzes/start.html", start_form_context(request, form), status=status)
+
+
+def start_form_context(request, form) -> dict:
+    """The start form with the learner's free questions left today (None: no limit applies)."""
+    learner = request.learner or None
+    return {"form": form, "free_questions_left": services.free_questions_left(learner)}
 
 
 @require_safe
@@ -292,7 +305,7 @@ def quiz_retry_mistakes(request, session_id):
         return redirect("quiz_results", session.pk)
     try:
         started = services.retry_mistakes(session=session)
-    except services.NoQuestionsAvailable as error:
+    except services.QuizError as error:
         messages.info(request, str(error))
         return redirect("quiz_results", session.pk)
     return redirect("quiz_question", started.session.pk, 1)

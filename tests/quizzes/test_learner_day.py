@@ -128,3 +128,48 @@ def test_a_missing_page_is_the_sites_own_styled_404(client, settings, db):
     page = response.content.decode()
     assert "We can't find that page" in page
     assert 'aria-label="Main"' in page  # with the site's navigation
+
+
+def test_the_start_form_tells_the_free_questions_left_today(client, learner, bank, settings):
+    settings.FREE_DAILY_QUESTION_LIMIT = 3
+    session = start_session(user=learner, mode=QuizMode.PRACTICE, count=2).session
+    first = session.session_questions.get(question_order=0)
+    submit_answer(session=session, session_question=first, option_ids=correct_option_ids(first))
+    client.force_login(learner)
+
+    for url in ("/quiz/start/", "/exams/CCNA/"):
+        page = client.get(url).content.decode()
+        assert "2 free questions left today." in page
+        assert 'href="/billing/premium/"' in page or "Premium has no daily limit" in page
+
+
+def test_a_quiz_longer_than_the_free_questions_left_is_shortened_before_it_starts(client, learner, bank, settings):
+    settings.FREE_DAILY_QUESTION_LIMIT = 3
+    client.force_login(learner)
+
+    response = client.post("/quiz/start/", {"count": "5", "mode": "practice"}, follow=True)
+
+    assert QuizSession.objects.get().question_count == 3
+    assert "You have 3 free questions left today, so the quiz has 3." in response.content.decode()
+
+
+def test_no_quiz_starts_when_no_free_question_is_left(client, learner, bank, settings):
+    settings.FREE_DAILY_QUESTION_LIMIT = 1
+    session = start_session(user=learner, mode=QuizMode.PRACTICE, count=1).session
+    first = session.session_questions.get()
+    submit_answer(session=session, session_question=first, option_ids=correct_option_ids(first))
+    client.force_login(learner)
+
+    response = client.post("/quiz/start/", {"count": "5", "mode": "practice"})
+
+    assert response.status_code == 422
+    assert "1 free questions. Come back tomorrow" in response.content.decode()
+    assert QuizSession.objects.count() == 1
+
+
+def test_premium_learners_see_nothing_of_the_daily_limit(client, premium_learner, bank, settings):
+    settings.FREE_DAILY_QUESTION_LIMIT = 3
+    client.force_login(premium_learner)
+    assert "free question" not in client.get("/quiz/start/").content.decode()
+    client.post("/quiz/start/", {"count": "5", "mode": "practice"})
+    assert QuizSession.objects.get().question_count == 5
