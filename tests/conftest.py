@@ -1,7 +1,19 @@
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from accounts.factories import GuestFactory, UserFactory
 from accounts.models import Role
+
+# Property tests: a quick run in the everyday loop, a thorough one in scripts/test (and so in CI).
+hypothesis_settings.register_profile(
+    "quick", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+hypothesis_settings.register_profile(
+    "thorough", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
 @pytest.fixture
