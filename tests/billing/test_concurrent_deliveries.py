@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.factories import UserFactory
 from billing.models import Subscription, WebhookEvent
-from tests.billing.conftest import DAYS_PER_COFFEE, URL, assert_about, donation, membership, sign
+from tests.billing.conftest import DAYS_PER_COFFEE, confirmed, URL, assert_about, donation, membership, sign
 
 DELIVERIES = 6
 
@@ -45,7 +45,7 @@ def deliver_at_once(body: bytes) -> list:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_donation_delivered_six_times_at_once_counts_once():
-    learner = UserFactory(username="alice", email="alice@example.com")
+    learner = confirmed(UserFactory(username="alice", email="alice@example.com"))
     body = json.dumps(donation(learner.email, coffee_count=1)).encode()
 
     results = deliver_at_once(body)
@@ -61,7 +61,7 @@ def test_the_same_donation_delivered_six_times_at_once_counts_once():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_events_for_one_learner_are_applied_one_after_the_other():
-    learner = UserFactory(username="bob", email="bob@example.com")
+    learner = confirmed(UserFactory(username="bob", email="bob@example.com"))
     end = timezone.now() + timedelta(days=30)
     bodies = [json.dumps(membership("membership.started", learner.email, period_end=end)).encode()] + [
         json.dumps(donation(learner.email, donation_id=100 + n)).encode() for n in range(DELIVERIES - 1)
