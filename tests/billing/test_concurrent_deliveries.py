@@ -17,12 +17,15 @@ from tests.billing.conftest import DAYS_PER_COFFEE, confirmed, URL, assert_about
 DELIVERIES = 6
 
 
-def deliver_at_once(body: bytes) -> list:
-    """POST `body` from DELIVERIES threads released together; each thread has its own connection."""
+def deliver_at_once(body: bytes | list[bytes]) -> list:
+    """POST `body` (or each of the bodies) from DELIVERIES threads released together; each thread
+    has its own connection."""
+    bodies = body if isinstance(body, list) else [body] * DELIVERIES
     barrier = threading.Barrier(DELIVERIES)
     results = [None] * DELIVERIES
 
     def deliver(index):
+        body = bodies[index]
         try:
             client = Client()
             barrier.wait(timeout=10)
@@ -57,6 +60,21 @@ def test_the_same_donation_delivered_six_times_at_once_counts_once():
     subscription = Subscription.objects.get(user=learner)
     # One coffee's days, not six coffees' worth.
     assert_about(subscription.end_date, event.processed_at + timedelta(days=DAYS_PER_COFFEE))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_donation_carried_by_six_events_at_once_counts_once():
+    """Six events (six event ids) for the same payment, data.id given as a number or a string."""
+    learner = confirmed(UserFactory(username="alice", email="alice@example.com"))
+    bodies = [json.dumps(donation(learner.email, donation_id=[555, "555"][n % 2])).encode() for n in range(DELIVERIES)]
+
+    results = deliver_at_once(bodies)
+
+    assert [result[0] for result in results] == [200] * DELIVERIES, results
+    statuses = sorted(WebhookEvent.objects.values_list("status", flat=True))
+    assert statuses == ["ignored"] * (DELIVERIES - 1) + ["processed"]
+    subscription = Subscription.objects.get(user=learner)
+    assert_about(subscription.end_date, timezone.now() + timedelta(days=DAYS_PER_COFFEE))
 
 
 @pytest.mark.django_db(transaction=True)
