@@ -338,8 +338,11 @@ class WebhookEvent(models.Model):
         return self.status in FINAL_EVENT_STATUSES
 
     def finish(self, status: str, reason: str = "", *, now: datetime) -> None:
+        """Record the outcome of an attempt (`attempts` already counts it)."""
+        if status == EventStatus.FAILED and self.attempts >= MAX_PROCESSING_ATTEMPTS:
+            reason = f"Gave up after {self.attempts} attempts (the admin may still retry it): {reason}"
         self.status = status
-        self.error = reason
+        self.error = reason[:2000]
         self.processed_at = now if status in FINAL_EVENT_STATUSES else None
 
 

@@ -16,7 +16,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DataError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -24,7 +24,6 @@ from accounts.models import Role
 from billing.models import (
     MAX_EMAIL_LENGTH,
     MAX_ID_LENGTH,
-    MAX_PROCESSING_ATTEMPTS,
     EventStatus,
     InvalidPayment,
     Payment,
@@ -72,7 +71,7 @@ def receive_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:
     try:
         event, created = store_event(envelope=envelope)
     except DataError as error:  # a value PostgreSQL refuses: the sender's fault, not an outage
-        raise InvalidEvent(f"The event cannot be stored: {type(error).__name__}.") from None
+        raise InvalidEvent("The event cannot be stored: a value is out of range or not valid text.") from None
     # A stored event still `received` was never processed (its first delivery died on the way):
     # this delivery does it. process_event's row lock makes concurrent deliveries process it once.
     if created or event.status == EventStatus.RECEIVED:
@@ -117,7 +116,8 @@ def _contains_nul(value) -> bool:
 def store_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:
     """INSERT ... ON CONFLICT DO NOTHING on external_event_id, committed before any processing."""
     new = WebhookEvent.from_envelope(envelope)
-    WebhookEvent.objects.bulk_create([new], ignore_conflicts=True)
+    with transaction.atomic():  # a refused INSERT leaves the connection usable
+        WebhookEvent.objects.bulk_create([new], ignore_conflicts=True)
     stored = WebhookEvent.objects.get(external_event_id=new.external_event_id)
     return stored, stored.pk == new.pk
 
@@ -151,12 +151,9 @@ def process_event(*, event: WebhookEvent, now: datetime | None = None) -> Webhoo
             outcome = Outcome(EventStatus.FAILED, str(error))
         except Exception as error:  # noqa: BLE001 - any failure is recorded on the event, never lost
             logger.error("BMAC event %s (%s) failed: %s", event.pk, event.event_type, type(error).__name__)
-            outcome = Outcome(EventStatus.FAILED, f"{type(error).__name__}: {error}"[:2000])
+            outcome = Outcome(EventStatus.FAILED, f"{type(error).__name__}: {error}")
         event.attempts += 1
-        reason = outcome.reason
-        if outcome.status == EventStatus.FAILED and event.attempts >= MAX_PROCESSING_ATTEMPTS:
-            reason = f"Gave up after {event.attempts} attempts: {reason}"
-        event.finish(outcome.status, reason, now=now)
+        event.finish(outcome.status, outcome.reason, now=now)
         event.save(update_fields=["status", "error", "processed_at", "attempts"])
     logger.info("BMAC event %s (%s): %s", event.pk, event.event_type, event.status)
     return event
@@ -353,11 +350,11 @@ def reprocess_events(events: Iterable[WebhookEvent]) -> list[WebhookEvent]:
         try:
             results.append(process_event(event=event))
         except Exception as error:  # noqa: BLE001 - one broken event must not stop the others
-            logger.exception("BMAC event %s (%s) could not be processed", event.pk, event.event_type)
-            WebhookEvent.objects.filter(pk=event.pk).update(
-                status=EventStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], attempts=F("attempts") + 1
-            )
-            event.refresh_from_db()
+            logger.error("BMAC event %s (%s) could not be processed: %s", event.pk, event.event_type, type(error).__name__)
+            event = WebhookEvent.objects.get(pk=event.pk)
+            event.attempts += 1
+            event.finish(EventStatus.FAILED, f"{type(error).__name__}: {error}", now=timezone.now())
+            event.save(update_fields=["status", "error", "processed_at", "attempts"])
             results.append(event)
     return results
 
