@@ -109,7 +109,7 @@ def test_an_email_added_on_the_premium_page_counts_only_once_confirmed(learner_c
     assert not reload(learner).has_premium
     page = learner_client.get(PREMIUM).content.decode()
     assert "We sent a confirmation link to alice.pays@example.com" in page
-    assert "alice.pays@example.com — <span class=\"badge\">Waiting for confirmation</span>" in page
+    assert "alice.pays@example.com — waiting for confirmation" in page
 
     follow(learner_client, confirmation_link("alice.pays@example.com"))
 
@@ -118,7 +118,7 @@ def test_an_email_added_on_the_premium_page_counts_only_once_confirmed(learner_c
     assert learner.has_premium and learner.role == Role.PREMIUM
     assert learner.email == "alice@example.com"  # the login email stays as it was
     page = learner_client.get(PREMIUM).content.decode()
-    assert "alice.pays@example.com — <span class=\"badge\">✓ Confirmed</span>" in page
+    assert "alice.pays@example.com — ✓ confirmed" in page
 
 
 def test_an_unconfirmed_email_captures_no_later_payment(learner_client, learner):
