@@ -1,6 +1,6 @@
 """Premium through Buy Me a Coffee: receiving webhook events, applying them to subscriptions, and
-keeping the learner's role in step. The webhook view, the signup receiver, the premium page, the
-admin and the `expire_subscriptions` command all go through these functions.
+keeping the learner's role in step. The webhook view, the email-confirmation receivers, the premium
+page, the admin and the periodic jobs all go through these functions. The rules: docs/payments.md.
 
 Logs name events by id and type only: never an email address, a payload or a signature."""
 
@@ -75,7 +75,7 @@ def receive_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:
     # A stored event still `received` was never processed (its first delivery died on the way):
     # this delivery does it. process_event's row lock makes concurrent deliveries process it once.
     if created or event.status == EventStatus.RECEIVED:
-        event = process_event(event=event)
+        event = process_or_record_failure(event)
     return event, created
 
 
@@ -343,20 +343,22 @@ def reprocess_events(events: Iterable[WebhookEvent]) -> list[WebhookEvent]:
     """The admin's action and the retry job: try failed, pending or received events again, each in
     its own transaction; processed ones stay. One that cannot even be processed (an error outside
     process_event's own handling) is recorded as a failed attempt and the others still run."""
-    results = []
-    for event in events:
-        if event.is_final:
-            continue
-        try:
-            results.append(process_event(event=event))
-        except Exception as error:  # noqa: BLE001 - one broken event must not stop the others
-            logger.error("BMAC event %s (%s) could not be processed: %s", event.pk, event.event_type, type(error).__name__)
-            event = WebhookEvent.objects.get(pk=event.pk)
-            event.attempts += 1
-            event.finish(EventStatus.FAILED, f"{type(error).__name__}: {error}", now=timezone.now())
-            event.save(update_fields=["status", "error", "processed_at", "attempts"])
-            results.append(event)
-    return results
+    return [process_or_record_failure(event) for event in events if not event.is_final]
+
+
+def process_or_record_failure(event: WebhookEvent) -> WebhookEvent:
+    """process_event, and when even it raises (its own save refused, say), the attempt recorded as
+    failed in a transaction of its own, so that one broken event never stops the others. With the
+    database down the recording fails too, and the error goes up (a 503 for the webhook)."""
+    try:
+        return process_event(event=event)
+    except Exception as error:  # noqa: BLE001 - recorded on the event
+        logger.error("BMAC event %s (%s) could not be processed: %s", event.pk, event.event_type, type(error).__name__)
+        event = WebhookEvent.objects.get(pk=event.pk)
+        event.attempts += 1
+        event.finish(EventStatus.FAILED, f"{type(error).__name__}: {error}", now=timezone.now())
+        event.save(update_fields=["status", "error", "processed_at", "attempts"])
+        return event
 
 
 # --- Expiry ------------------------------------------------------------------------------------

@@ -171,3 +171,15 @@ def test_the_free_question_count_counts_todays_answers(client):
     submit_answer(session=session, session_question=first, option_ids=[str(pk) for pk in right])
     client.force_login(user)
     assert "1 of 40 answered" in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("addresses", [1, 5])
+def test_the_page_costs_the_same_for_one_or_five_payment_emails(learner_client, learner, addresses, django_assert_num_queries):
+    for n in range(addresses - 1):
+        EmailAddress.objects.create(user=learner, email=f"alice{n}@example.com", verified=n % 2 == 0)
+    learner_client.get(URL)
+    # The premium question count, the session, the user with their subscription, today's answers,
+    # the learner's email addresses.
+    with django_assert_num_queries(5):
+        page = learner_client.get(URL).content.decode()
+    assert page.count("— ✓ confirmed") + page.count("— waiting for confirmation") == addresses
