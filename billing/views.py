@@ -2,6 +2,7 @@ import json
 import logging
 
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -59,6 +60,9 @@ def premium(request: HttpRequest) -> HttpResponse:
 
     form = BmacEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # allauth's limit on adding addresses (10 a minute per account), as on its own email page.
+        if limited := ratelimit.consume_or_429(request, action="manage_email"):
+            return limited
         address = services.add_payment_email(request=request, user=user, email=form.cleaned_data["email"])
         message = payment_email_message(address)
         if not request.htmx:

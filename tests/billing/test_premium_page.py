@@ -183,3 +183,10 @@ def test_the_page_costs_the_same_for_one_or_five_payment_emails(learner_client, 
     with django_assert_num_queries(5):
         page = learner_client.get(URL).content.decode()
     assert page.count("— ✓ confirmed") + page.count("— waiting for confirmation") == addresses
+
+
+def test_adding_emails_is_rate_limited_per_account_as_on_allauths_email_page(learner_client, learner):
+    codes = [learner_client.post(URL, {"email": f"alice{n}@example.com"}).status_code for n in range(11)]
+    assert codes == [302] * 10 + [429]
+    assert EmailAddress.objects.filter(user=learner, verified=False).count() == 10
+    assert len(mail.outbox) == 10
