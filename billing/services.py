@@ -75,7 +75,7 @@ def receive_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:
     # A stored event still `received` was never processed (its first delivery died on the way):
     # this delivery does it. process_event's row lock makes concurrent deliveries process it once.
     if created or event.status == EventStatus.RECEIVED:
-        event = process_or_record_failure(event)
+        event = process_or_record_failure(event=event)
     return event, created
 
 
@@ -336,17 +336,17 @@ def process_pending_events(*, email: str) -> list[WebhookEvent]:
     """Apply the events that waited for a learner with this verified email."""
     if not normalize_email(email):
         return []
-    return [process_event(event=event) for event in WebhookEvent.objects.pending_for(email)]
+    return [process_or_record_failure(event=event) for event in WebhookEvent.objects.pending_for(email)]
 
 
 def reprocess_events(events: Iterable[WebhookEvent]) -> list[WebhookEvent]:
     """The admin's action and the retry job: try failed, pending or received events again, each in
     its own transaction; processed ones stay. One that cannot even be processed (an error outside
     process_event's own handling) is recorded as a failed attempt and the others still run."""
-    return [process_or_record_failure(event) for event in events if not event.is_final]
+    return [process_or_record_failure(event=event) for event in events if not event.is_final]
 
 
-def process_or_record_failure(event: WebhookEvent) -> WebhookEvent:
+def process_or_record_failure(*, event: WebhookEvent) -> WebhookEvent:
     """process_event, and when even it raises (its own save refused, say), the attempt recorded as
     failed in a transaction of its own, so that one broken event never stops the others. With the
     database down the recording fails too, and the error goes up (a 503 for the webhook)."""
