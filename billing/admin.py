@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from billing import services
-from billing.models import Subscription, WebhookEvent
+from billing.models import Payment, Subscription, WebhookEvent
 
 
 class PremiumNowFilter(admin.SimpleListFilter):
@@ -54,12 +54,15 @@ class WebhookEventAdmin(admin.ModelAdmin):
     """Events arrive only through the webhook; the admin shows them as received and can only
     process again the ones that failed or wait (the same service function as the webhook)."""
 
-    list_display = ["event_type", "status", "supporter_email", "external_event_id", "created_at", "processed_at"]
+    list_display = [
+        "event_type", "status", "attempts", "supporter_email", "external_event_id", "created_at", "processed_at"
+    ]
     list_filter = ["status", "event_type", ("processed_at", admin.EmptyFieldListFilter)]
     search_fields = ["external_event_id", "event_type", "supporter_email"]
     date_hierarchy = "created_at"
     fields = [
-        "event_type", "status", "error", "supporter_email", "external_event_id", "created_at", "processed_at",
+        "event_type", "status", "attempts", "error", "supporter_email", "external_event_id", "created_at",
+        "processed_at",
         "formatted_payload",
     ]
     readonly_fields = ["created_at", "formatted_payload"]
@@ -80,6 +83,25 @@ class WebhookEventAdmin(admin.ModelAdmin):
     @admin.display(description="payload")
     def formatted_payload(self, event):
         return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """One-off payments as credited (and refunded) from the webhook events: read only."""
+
+    list_display = ["key", "user", "premium_added", "credited_by", "refunded_by", "created_at"]
+    list_select_related = ["user", "credited_by", "refunded_by"]
+    search_fields = ["key", "user__username", "user__email"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False

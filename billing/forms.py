@@ -1,24 +1,18 @@
 from django import forms
 
-from billing import services
-from billing.models import normalize_email
+from billing.models import MAX_EMAIL_LENGTH
 
 
 class BmacEmailForm(forms.Form):
     email = forms.EmailField(
         label="Buy Me a Coffee email",
-        help_text="The email you pay with on Buy Me a Coffee, so we can match your payments to this account.",
+        max_length=MAX_EMAIL_LENGTH,
+        help_text=(
+            "The email you pay with on Buy Me a Coffee. We send it a confirmation link; "
+            "payments made with it are applied once you follow the link."
+        ),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-
-    def clean_email(self) -> str:
-        email = normalize_email(self.cleaned_data["email"])
-        if services.bmac_email_is_taken(email, user=self.user):
-            raise forms.ValidationError(
-                "This email is already linked to another CertQuiz account. Use another one, or contact us if it is yours."
-            )
-        return email

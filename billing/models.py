@@ -26,8 +26,24 @@ def grace_period() -> timedelta:
     return timedelta(days=settings.BMAC_GRACE_DAYS)
 
 
+# Longest values the webhook parser accepts (longer ones are answered 400): an email as RFC 5321
+# allows, and ids, types and the payment's id well under PostgreSQL's index entry limit.
+MAX_EMAIL_LENGTH = 254
+MAX_ID_LENGTH = 255
+# Coffees one payment may count; more is stored as a failed event with the reason.
+MAX_COFFEES = 1000
+# Premium is never paid for beyond this far from now, whatever the events say.
+PREMIUM_HORIZON = timedelta(days=5 * 365)
+# Processing attempts after which the retry job gives up on an event (the admin may still retry it).
+MAX_PROCESSING_ATTEMPTS = 5
+
+
 def normalize_email(value) -> str:
     return value.strip().lower() if isinstance(value, str) else ""
+
+
+def horizon(now: datetime) -> datetime:
+    return now + PREMIUM_HORIZON
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -109,11 +125,14 @@ class Subscription(models.Model):
     def _extend_paid_until(self, until: datetime | None, now: datetime) -> None:
         """A membership paid until `until`. That date only moves forward, so a late event cannot
         shorten it; coffee days not used yet move to after the new end rather than being lost."""
-        if until is None or (self.membership_until is not None and until <= self.membership_until):
+        if until is None:
+            return
+        until = min(until, horizon(now))
+        if self.membership_until is not None and until <= self.membership_until:
             return
         still_to_come = self._coffee_days_to_come(now)
         self.membership_until = until
-        self.end_date = max(self.end_date or until, until + still_to_come)
+        self.end_date = min(max(self.end_date or until, until + still_to_come), horizon(now))
 
     def _coffee_days_to_come(self, now: datetime) -> timedelta:
         """Premium bought with coffees beyond the membership's paid period and not used yet."""
@@ -147,17 +166,19 @@ class Subscription(models.Model):
             self.last_cancelled_at = at
         self._refresh_status()
 
-    def add_days(self, days: int, *, now: datetime) -> None:
-        """A one-off payment: `days` more premium, counted from the end of what is already paid for."""
+    def add_days(self, days: int, *, now: datetime) -> timedelta:
+        """A one-off payment: `days` more premium, counted from the end of what is already paid for
+        and never past the horizon. Returns the premium time actually added (what a refund takes back)."""
         base = self.end_date if self.grants_premium(now) and self.end_date > now else now
         self._become_premium(now)
-        self.end_date = base + timedelta(days=days)
+        self.end_date = max(base, min(base + timedelta(days=days), horizon(now)))
         self._refresh_status()
+        return self.end_date - base
 
-    def remove_days(self, days: int) -> None:
-        """A refund takes back what a one-off payment added."""
+    def take_back(self, added: timedelta) -> None:
+        """A refund takes back what one payment added."""
         if self.end_date is not None:
-            self.end_date -= timedelta(days=days)
+            self.end_date -= added
 
     def settle(self, now: datetime) -> bool:
         """Mark a premium subscription whose time is over as expired; True when it changed."""
@@ -168,11 +189,15 @@ class Subscription(models.Model):
         return over
 
 
+class InvalidPayment(ValueError):
+    """A payment event whose values are out of bounds: stored as failed with the reason."""
+
+
 class EventStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     PROCESSED = "processed", "Processed"
     IGNORED = "ignored", "Ignored"
-    PENDING = "pending", "Pending (no learner with this email yet)"
+    PENDING = "pending", "Pending (no learner with this verified email yet)"
     FAILED = "failed", "Failed"
 
 
@@ -210,9 +235,15 @@ class WebhookEventQuerySet(models.QuerySet):
     def retryable(self):
         return self.exclude(status__in=FINAL_EVENT_STATUSES)
 
-    def about_object(self, event_type: str, object_id):
-        """Events of `event_type` whose data.id is `object_id` (a donation and its refund share it)."""
-        return self.filter(event_type=event_type, payload__data__id=object_id)
+    def due_for_retry(self, *, now: datetime, stuck_after: timedelta, retry_for: timedelta):
+        """What the periodic retry job processes again: events never processed (`received` for
+        longer than `stuck_after`) and failed ones, until MAX_PROCESSING_ATTEMPTS; pending ones (no
+        learner with a verified email yet) for `retry_for`."""
+        return self.filter(
+            Q(status=EventStatus.RECEIVED, created_at__lte=now - stuck_after, attempts__lt=MAX_PROCESSING_ATTEMPTS)
+            | Q(status=EventStatus.FAILED, created_at__gte=now - retry_for, attempts__lt=MAX_PROCESSING_ATTEMPTS)
+            | Q(status=EventStatus.PENDING, created_at__gte=now - retry_for)
+        ).order_by("created_at")
 
 
 class WebhookEvent(models.Model):
@@ -229,6 +260,8 @@ class WebhookEvent(models.Model):
     status = models.TextField(choices=EventStatus.choices, default=EventStatus.RECEIVED, db_default=EventStatus.RECEIVED)
     error = models.TextField(blank=True, default="", db_default="")
     supporter_email = models.TextField(blank=True, default="", db_default="")
+    # Added too: how many times processing was tried, so the retry job gives up on an event.
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
 
     objects = WebhookEventQuerySet.as_manager()
 
@@ -263,7 +296,8 @@ class WebhookEvent(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return as_bool(self.payload.get("live_mode", True))
+        """Only an event that says it is live is: one without live_mode is a test event."""
+        return as_bool(self.payload.get("live_mode", False))
 
     @property
     def occurred_at(self) -> datetime:
@@ -271,14 +305,32 @@ class WebhookEvent(models.Model):
         return as_datetime(self.payload.get("created")) or self.created_at or timezone.now()
 
     @property
+    def payment_key(self) -> str | None:
+        """The payment this event is about: BMAC's object type (the event type's first part) and
+        its data.id, given as a string or a number ("donation:777"); None without an id."""
+        object_id = self.data.get("id")
+        if isinstance(object_id, bool) or not isinstance(object_id, str | int):
+            return None
+        object_id = str(object_id).strip()
+        if object_id.isdecimal():
+            object_id = str(int(object_id))
+        return f"{self.event_type.partition('.')[0]}:{object_id}" if object_id else None
+
+    @property
     def coffees(self) -> int:
+        """The coffees a one-off payment counts (1 when it does not say); InvalidPayment when the
+        count is not a whole number from 1 to MAX_COFFEES."""
         for key in ("coffee_count", "support_coffees"):
-            try:
-                count = int(self.data.get(key))
-            except (TypeError, ValueError):
+            value = self.data.get(key)
+            if value is None or value == "":
                 continue
-            if count > 0:
-                return count
+            try:
+                count = int(value) if not isinstance(value, bool | float) else None
+            except (TypeError, ValueError):
+                count = None
+            if count is None or not 1 <= count <= MAX_COFFEES:
+                raise InvalidPayment(f"The coffee count ({str(value)[:20]}) is not a whole number from 1 to {MAX_COFFEES}.")
+            return count
         return 1
 
     @property
@@ -286,6 +338,39 @@ class WebhookEvent(models.Model):
         return self.status in FINAL_EVENT_STATUSES
 
     def finish(self, status: str, reason: str = "", *, now: datetime) -> None:
+        """Record the outcome of an attempt (`attempts` already counts it)."""
+        if status == EventStatus.FAILED and self.attempts >= MAX_PROCESSING_ATTEMPTS:
+            reason = f"Gave up after {self.attempts} attempts (the admin may still retry it): {reason}"
         self.status = status
-        self.error = reason
+        self.error = reason[:2000]
         self.processed_at = now if status in FINAL_EVENT_STATUSES else None
+
+
+class Payment(models.Model):
+    """A one-off payment (BMAC's object type and data.id, e.g. "donation:777"), credited at most once
+    whatever the events that carry it, and refunded at most once, by exactly what it added. A refund
+    that arrives first is recorded too (no learner, nothing added), so the payment is never credited."""
+
+    key = models.TextField(unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    premium_added = models.DurationField(default=timedelta(0), db_default=timedelta(0))
+    credited_by = models.ForeignKey(
+        WebhookEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refunded_by = models.ForeignKey(
+        WebhookEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "payments"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def is_refunded(self) -> bool:
+        return self.refunded_by_id is not None

@@ -1,6 +1,6 @@
 """Premium through Buy Me a Coffee: receiving webhook events, applying them to subscriptions, and
-keeping the learner's role in step. The webhook view, the signup receiver, the premium page, the
-admin and the `expire_subscriptions` command all go through these functions.
+keeping the learner's role in step. The webhook view, the email-confirmation receivers, the premium
+page, the admin and the periodic jobs all go through these functions. The rules: docs/payments.md.
 
 Logs name events by id and type only: never an email address, a payload or a signature."""
 
@@ -11,15 +11,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from allauth.account.internal.flows.email_verification import consume_email_verification_rate_limit
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import DataError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import Role
 from billing.models import (
+    MAX_EMAIL_LENGTH,
+    MAX_ID_LENGTH,
     EventStatus,
+    InvalidPayment,
+    Payment,
     Plan,
     Subscription,
     SubscriptionStatus,
@@ -37,11 +44,8 @@ YEAR = timedelta(days=366)
 
 
 class InvalidEvent(ValueError):
-    """A verified body that is not an event envelope (no event id or type)."""
-
-
-class EmailTaken(ValueError):
-    """The Buy Me a Coffee email belongs to another learner."""
+    """A verified body that is not an event envelope we can store (no event id or type, a value
+    longer than its limit, a NUL character)."""
 
 
 # --- Receiving ---------------------------------------------------------------------------------
@@ -63,19 +67,39 @@ def signature_is_valid(body: bytes, signature: str, secrets: Iterable[str]) -> b
 def receive_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:
     """Store the event, then process it. A repeated delivery stores nothing and is not processed
     again; returns the stored event and whether this delivery was the first."""
+    check_envelope(envelope)
+    try:
+        event, created = store_event(envelope=envelope)
+    except DataError as error:  # a value PostgreSQL refuses: the sender's fault, not an outage
+        raise InvalidEvent("The event cannot be stored: a value is out of range or not valid text.") from None
+    # A stored event still `received` was never processed (its first delivery died on the way):
+    # this delivery does it. process_event's row lock makes concurrent deliveries process it once.
+    if created or event.status == EventStatus.RECEIVED:
+        event = process_or_record_failure(event=event)
+    return event, created
+
+
+def check_envelope(envelope: dict) -> None:
+    """Every value stored in a column of its own (event id, type, supporter email, payment id)
+    present and within its length limit; no NUL anywhere. Raises InvalidEvent, answered 400."""
     event_id, event_type = envelope.get("event_id"), envelope.get("type")
     if not isinstance(event_id, str | int) or isinstance(event_id, bool) or str(event_id) == "":
         raise InvalidEvent("The envelope has no event_id.")
     if not isinstance(event_type, str) or not event_type:
         raise InvalidEvent("The envelope has no type.")
+    data = envelope.get("data")
+    data = data if isinstance(data, dict) else {}
+    limits = [
+        ("event_id", event_id, MAX_ID_LENGTH),
+        ("type", event_type, MAX_ID_LENGTH),
+        ("data.supporter_email", data.get("supporter_email"), MAX_EMAIL_LENGTH),
+        ("data.id", data.get("id"), MAX_ID_LENGTH),
+    ]
+    for name, value, limit in limits:
+        if isinstance(value, str | int) and len(str(value)) > limit:
+            raise InvalidEvent(f"{name} is longer than {limit} characters.")
     if _contains_nul(envelope):
         raise InvalidEvent("The payload contains a NUL character, which cannot be stored.")
-    event, created = store_event(envelope=envelope)
-    # A stored event still `received` was never processed (its first delivery died on the way):
-    # this delivery does it. process_event's row lock makes concurrent deliveries process it once.
-    if created or event.status == EventStatus.RECEIVED:
-        event = process_event(event=event)
-    return event, created
 
 
 def _contains_nul(value) -> bool:
@@ -92,7 +116,8 @@ def _contains_nul(value) -> bool:
 def store_event(*, envelope: dict) -> tuple[WebhookEvent, bool]:
     """INSERT ... ON CONFLICT DO NOTHING on external_event_id, committed before any processing."""
     new = WebhookEvent.from_envelope(envelope)
-    WebhookEvent.objects.bulk_create([new], ignore_conflicts=True)
+    with transaction.atomic():  # a refused INSERT leaves the connection usable
+        WebhookEvent.objects.bulk_create([new], ignore_conflicts=True)
     stored = WebhookEvent.objects.get(external_event_id=new.external_event_id)
     return stored, stored.pk == new.pk
 
@@ -122,11 +147,14 @@ def process_event(*, event: WebhookEvent, now: datetime | None = None) -> Webhoo
                     # Nothing applied means nothing written, not even the free subscription row
                     # that looking the learner up creates.
                     transaction.set_rollback(True)
+        except InvalidPayment as error:
+            outcome = Outcome(EventStatus.FAILED, str(error))
         except Exception as error:  # noqa: BLE001 - any failure is recorded on the event, never lost
             logger.error("BMAC event %s (%s) failed: %s", event.pk, event.event_type, type(error).__name__)
             outcome = Outcome(EventStatus.FAILED, f"{type(error).__name__}: {error}")
+        event.attempts += 1
         event.finish(outcome.status, outcome.reason, now=now)
-        event.save(update_fields=["status", "error", "processed_at"])
+        event.save(update_fields=["status", "error", "processed_at", "attempts"])
     logger.info("BMAC event %s (%s): %s", event.pk, event.event_type, event.status)
     return event
 
@@ -137,16 +165,22 @@ def apply_event(event: WebhookEvent, *, now: datetime) -> Outcome:
         return Outcome(EventStatus.IGNORED, "Not an event that changes premium.")
     if not event.is_live and not settings.BMAC_ACCEPT_TEST_EVENTS:
         return Outcome(EventStatus.IGNORED, "Test-mode event (live_mode false): grants nothing here.")
+    if event.event_type == "donation.refunded":
+        return donation_refunded(event, now=now)
     if not event.supporter_email:
         return Outcome(EventStatus.FAILED, "The event has no supporter_email.")
     subscription = locked_subscription_for(event.supporter_email)
     if subscription is None:
-        return Outcome(EventStatus.PENDING, "No learner with this email yet.")
+        return Outcome(EventStatus.PENDING, "No learner with this verified email yet.")
     outcome = handler(event, subscription, now)
+    save_subscription(subscription, now=now)
+    return outcome
+
+
+def save_subscription(subscription: Subscription, *, now: datetime) -> None:
     subscription.settle(now)
     subscription.save()
     sync_role(subscription)
-    return outcome
 
 
 def membership_changed(event: WebhookEvent, subscription: Subscription, now: datetime) -> Outcome:
@@ -172,35 +206,42 @@ def membership_changed(event: WebhookEvent, subscription: Subscription, now: dat
 
 
 def donation_created(event: WebhookEvent, subscription: Subscription, now: datetime) -> Outcome:
-    """A one-off coffee: BMAC_PREMIUM_DAYS_PER_COFFEE days of premium per coffee."""
-    object_id = event.data.get("id")
-    if object_id is not None and WebhookEvent.objects.about_object("donation.refunded", object_id).exists():
-        return Outcome(EventStatus.IGNORED, "Refunded before it was processed.")
-    subscription.add_days(donation_days(event), now=now)
+    """A one-off coffee: BMAC_PREMIUM_DAYS_PER_COFFEE days of premium per coffee, once per payment
+    (its row in `payments` is the proof; a second event for it finds the row and adds nothing)."""
+    key = event.payment_key
+    if key is None:
+        return Outcome(EventStatus.FAILED, "The donation has no data.id: it could not be counted only once.")
+    days = event.coffees * settings.BMAC_PREMIUM_DAYS_PER_COFFEE
+    payment, created = Payment.objects.get_or_create(key=key, defaults={"user": subscription.user, "credited_by": event})
+    if not created:
+        if payment.is_refunded:
+            return Outcome(EventStatus.IGNORED, "Refunded before it was processed.")
+        return Outcome(EventStatus.IGNORED, "This payment was already applied (another event carried it).")
+    payment.premium_added = subscription.add_days(days, now=now)
+    payment.save(update_fields=["premium_added"])
     return Outcome(EventStatus.PROCESSED)
 
 
-def donation_refunded(event: WebhookEvent, subscription: Subscription, now: datetime) -> Outcome:
-    """Take back the days the refunded donation granted (nothing if it never did)."""
-    object_id = event.data.get("id")
-    if object_id is None:
+def donation_refunded(event: WebhookEvent, *, now: datetime) -> Outcome:
+    """Take back exactly what the refunded payment added, from the learner it was credited to
+    (whoever has the email now). A refund that comes first is recorded, so the payment is never
+    credited later; no learner is needed for either."""
+    key = event.payment_key
+    if key is None:
         return Outcome(EventStatus.IGNORED, "The refund names no donation id.")
-    donation = (
-        WebhookEvent.objects.about_object("donation.created", object_id).filter(status=EventStatus.PROCESSED).first()
-    )
-    if donation is None:
-        return Outcome(EventStatus.PROCESSED, "Nothing was granted for this donation: nothing to take back.")
-    earlier_refunds = WebhookEvent.objects.about_object("donation.refunded", object_id).filter(
-        status=EventStatus.PROCESSED
-    )
-    if earlier_refunds.exclude(pk=event.pk).exists():
-        return Outcome(EventStatus.IGNORED, "This donation was already refunded.")
-    subscription.remove_days(donation_days(donation))
+    payment, created = Payment.objects.get_or_create(key=key, defaults={"refunded_by": event})
+    if created:
+        return Outcome(EventStatus.PROCESSED, "Nothing was granted for this payment: nothing to take back.")
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.is_refunded:
+        return Outcome(EventStatus.IGNORED, "This payment was already refunded.")
+    payment.refunded_by = event
+    payment.save(update_fields=["refunded_by"])
+    if payment.user_id is not None:
+        subscription = locked_subscription(payment.user)
+        subscription.take_back(payment.premium_added)
+        save_subscription(subscription, now=now)
     return Outcome(EventStatus.PROCESSED)
-
-
-def donation_days(event: WebhookEvent) -> int:
-    return event.coffees * settings.BMAC_PREMIUM_DAYS_PER_COFFEE
 
 
 HANDLERS = {
@@ -214,7 +255,7 @@ HANDLERS = {
     "recurring_donation.cancelled": membership_changed,
     "recurring_donation.canceled": membership_changed,
     "donation.created": donation_created,
-    "donation.refunded": donation_refunded,
+    "donation.refunded": donation_refunded,  # needs no learner: apply_event calls it directly
     # extra_purchase.* (and anything else) is stored and ignored: an extra is not premium.
 }
 
@@ -223,20 +264,19 @@ HANDLERS = {
 
 
 def find_learner(email: str):
-    """The learner who linked this Buy Me a Coffee email, else the one whose login email it is.
-    Guests are never matched."""
+    """The learner who has confirmed this email (allauth's EmailAddress, verified: the login email
+    or another one, e.g. added on the premium page). ACCOUNT_UNIQUE_EMAIL lets only one account
+    have an address verified. Guests are never matched."""
     email = normalize_email(email)
     if not email:
         return None
-    linked = (
-        Subscription.objects.filter(buy_me_a_coffee_email=email)
+    address = (
+        EmailAddress.objects.filter(email=email, verified=True)
         .exclude(user__role=Role.GUEST)
         .select_related("user")
         .first()
     )
-    if linked is not None:
-        return linked.user
-    return get_user_model().objects.exclude(role=Role.GUEST).filter(email__iexact=email).first()
+    return address.user if address else None
 
 
 def locked_subscription(user) -> Subscription:
@@ -253,7 +293,7 @@ def locked_subscription_for(email: str) -> Subscription | None:
         return None
     subscription = locked_subscription(user)
     if not subscription.buy_me_a_coffee_email:
-        # Matched through the login email: remember it, so a later change of login email keeps it.
+        # The first email a payment came from, for the admin; matching reads the verified addresses.
         email = normalize_email(email)
         if not Subscription.objects.filter(buy_me_a_coffee_email=email).exists():
             subscription.buy_me_a_coffee_email = email
@@ -272,39 +312,53 @@ def sync_role(subscription: Subscription, now: datetime | None = None) -> None:
         user.save(update_fields=["role", "updated_at"])
 
 
-def bmac_email_is_taken(email: str, *, user) -> bool:
-    """Another learner linked it, or has it as their login email."""
-    email = normalize_email(email)
-    linked = Subscription.objects.filter(buy_me_a_coffee_email=email).exclude(user=user).exists()
-    return linked or get_user_model().objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+def add_payment_email(*, request: HttpRequest, user, email: str) -> EmailAddress:
+    """The premium page's "Buy Me a Coffee email": added to the learner's allauth email addresses,
+    unverified, and allauth's confirmation link mailed to it (at most once per allauth's
+    confirm_email cooldown). Nothing is matched until the link is followed (email_confirmed, see
+    billing.receivers). Whoever else has the address, the learner is told the same."""
+    with transaction.atomic():
+        keep_login_email_primary(user)
+        address = EmailAddress.objects.add_email(request, user, normalize_email(email))
+    if not address.verified and consume_email_verification_rate_limit(request, address.email):
+        address.send_confirmation(request)
+    return address
 
 
-def link_bmac_email(*, user, email: str) -> list[WebhookEvent]:
-    """Set the email the learner pays with on Buy Me a Coffee, then apply the events that were
-    waiting for it. Raises EmailTaken when another learner has it."""
-    email = normalize_email(email)
-    if bmac_email_is_taken(email, user=user):
-        raise EmailTaken(email)
-    try:
-        with transaction.atomic():
-            subscription = locked_subscription(user)
-            subscription.buy_me_a_coffee_email = email
-            subscription.save(update_fields=["buy_me_a_coffee_email", "updated_at"])
-    except IntegrityError:  # linked by someone else in the meantime (unq_bmac_email)
-        raise EmailTaken(email) from None
-    return process_pending_events(email=email)
+def keep_login_email_primary(user) -> None:
+    """allauth makes a confirmed address primary (and the login email) when the account has no
+    primary address, as accounts created outside sign-up: give it one, its login email."""
+    if not EmailAddress.objects.filter(user=user, primary=True).exists():
+        EmailAddress.objects.update_or_create(user=user, email=user.email.lower(), defaults={"primary": True})
 
 
 def process_pending_events(*, email: str) -> list[WebhookEvent]:
-    """Apply the events that waited for a learner with this email (after a signup or a link)."""
+    """Apply the events that waited for a learner with this verified email."""
     if not normalize_email(email):
         return []
-    return [process_event(event=event) for event in WebhookEvent.objects.pending_for(email)]
+    return [process_or_record_failure(event=event) for event in WebhookEvent.objects.pending_for(email)]
 
 
 def reprocess_events(events: Iterable[WebhookEvent]) -> list[WebhookEvent]:
-    """The admin's action: try failed, pending or received events again; processed ones stay."""
-    return [process_event(event=event) for event in events if not event.is_final]
+    """The admin's action and the retry job: try failed, pending or received events again, each in
+    its own transaction; processed ones stay. One that cannot even be processed (an error outside
+    process_event's own handling) is recorded as a failed attempt and the others still run."""
+    return [process_or_record_failure(event=event) for event in events if not event.is_final]
+
+
+def process_or_record_failure(*, event: WebhookEvent) -> WebhookEvent:
+    """process_event, and when even it raises (its own save refused, say), the attempt recorded as
+    failed in a transaction of its own, so that one broken event never stops the others. With the
+    database down the recording fails too, and the error goes up (a 503 for the webhook)."""
+    try:
+        return process_event(event=event)
+    except Exception as error:  # noqa: BLE001 - recorded on the event
+        logger.error("BMAC event %s (%s) could not be processed: %s", event.pk, event.event_type, type(error).__name__)
+        event = WebhookEvent.objects.get(pk=event.pk)
+        event.attempts += 1
+        event.finish(EventStatus.FAILED, f"{type(error).__name__}: {error}", now=timezone.now())
+        event.save(update_fields=["status", "error", "processed_at", "attempts"])
+        return event
 
 
 # --- Expiry ------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 import json
 import logging
 
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -42,7 +44,7 @@ def bmac_webhook(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def premium(request: HttpRequest) -> HttpResponse:
     """What premium gives and how to get it; for a signed-in learner also their plan, today's free
-    questions and the email their Buy Me a Coffee payments are matched by (a form)."""
+    questions, the emails their Buy Me a Coffee payments are matched by and a form to add one."""
     context = {
         "creator_url": settings.BMAC_CREATOR_URL,
         "days_per_coffee": settings.BMAC_PREMIUM_DAYS_PER_COFFEE,
@@ -56,22 +58,21 @@ def premium(request: HttpRequest) -> HttpResponse:
             return redirect_to_login(request.get_full_path())
         return render(request, "billing/premium.html", context)
 
-    form = BmacEmailForm(request.POST or None, user=user, initial={"email": bmac_email_of(user)})
+    form = BmacEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            applied = services.link_bmac_email(user=user, email=form.cleaned_data["email"])
-        except services.EmailTaken:
-            form.add_error("email", "This email was just linked to another CertQuiz account.")
-        else:
-            message = linked_message(form.cleaned_data["email"], applied)
-            if not request.htmx:
-                messages.success(request, message)
-                return redirect("premium")
-            user.refresh_from_db()  # the subscription may have changed: read it again
-            form = BmacEmailForm(user=user, initial={"email": bmac_email_of(user)})
-            context["saved_message"] = message
+        # allauth's limit on adding addresses (10 a minute per account), as on its own email page.
+        if limited := ratelimit.consume_or_429(request, action="manage_email"):
+            return limited
+        address = services.add_payment_email(request=request, user=user, email=form.cleaned_data["email"])
+        message = payment_email_message(address)
+        if not request.htmx:
+            messages.success(request, message)
+            return redirect("premium")
+        form = BmacEmailForm()
+        context["saved_message"] = message
     context.update(
         form=form,
+        payment_emails=EmailAddress.objects.filter(user=user).order_by("-verified", "email"),
         subscription=getattr(user, "subscription", None),
         answered_today=answers_today(user),
     )
@@ -81,14 +82,11 @@ def premium(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def bmac_email_of(user) -> str:
-    subscription = getattr(user, "subscription", None)
-    return (subscription and subscription.buy_me_a_coffee_email) or user.email
-
-
-def linked_message(email: str, applied) -> str:
-    message = f"Payments made with {email} are now matched to your account."
-    done = [event for event in applied if event.status == "processed"]
-    if done:
-        message += f" {len(done)} earlier payment{'s' if len(done) != 1 else ''} applied."
-    return message
+def payment_email_message(address) -> str:
+    """The same words whether the address is new or another account's (no enumeration)."""
+    if address.verified:
+        return f"{address.email} is confirmed: payments made with it are matched to your account."
+    return (
+        f"We sent a confirmation link to {address.email}. Payments made with it are applied to your "
+        "account once you follow the link."
+    )

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.factories import UserFactory
 from accounts.models import User
-from billing.models import Subscription, WebhookEvent
+from billing.models import Payment, Subscription, WebhookEvent
 from gamification.models import Badge, UserBadge, UserProgress
 from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
 from quizzes.models import (
@@ -25,7 +25,7 @@ from quizzes.models import (
 
 # admin_client is pytest-django's: a client signed in (force_login) as conftest's admin_user.
 
-VIEW_ONLY = {QuestionHistory, WebhookEvent}
+VIEW_ONLY = {QuestionHistory, WebhookEvent, Payment}
 REGISTERED = list(admin.site._registry)
 
 
@@ -101,6 +101,10 @@ MAKE_ROW = {
     WebhookEvent: lambda: WebhookEvent.objects.create(
         event_type="donation.created", external_event_id=f"evt_{next(names)}",
         payload={"supporter_email": "fan@example.com"},
+    ),
+    Payment: lambda: Payment.objects.create(
+        key=f"donation:{next(names)}", user=UserFactory(),
+        credited_by=WebhookEvent.objects.create(event_type="donation.created", external_event_id=f"evt_{next(names)}", payload={}),
     ),
 }
 

@@ -10,6 +10,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.factories import UserFactory
 from accounts.models import User
 
 URL = "/billing/webhooks/bmac/"
@@ -33,6 +34,30 @@ def bmac_settings():
         FREE_DAILY_QUESTION_LIMIT=40,
     ):
         yield
+
+
+def confirmed(user, email: str | None = None):
+    """The user with `email` (their login email by default) confirmed, as allauth records it after
+    the link in its confirmation email is followed: payments made with it are theirs."""
+    from allauth.account.models import EmailAddress
+
+    email = (email or user.email).lower()
+    is_login_email = email == user.email.lower()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": is_login_email}
+    )
+    return user
+
+
+@pytest.fixture
+def learner(db):
+    """Alice, whose login email is confirmed (the billing tests' usual payer)."""
+    return confirmed(UserFactory(username="alice", email="alice@example.com"))
+
+
+@pytest.fixture
+def other_learner(db):
+    return confirmed(UserFactory(username="mallory", email="mallory@example.com"))
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:

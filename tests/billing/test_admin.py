@@ -11,7 +11,7 @@ from accounts.models import Role
 from billing.factories import PremiumSubscriptionFactory, SubscriptionFactory
 from billing.models import WebhookEvent
 from billing.services import store_event
-from tests.billing.conftest import deliver, donation, membership, reload
+from tests.billing.conftest import confirmed, deliver, donation, membership, reload
 
 SUBSCRIPTIONS = "/admin/billing/subscription/"
 EVENTS = "/admin/billing/webhookevent/"
@@ -64,7 +64,7 @@ def test_the_reprocess_action_applies_failed_and_pending_events_and_skips_proces
     deliver(client, donation("late@example.com"))
     done, _ = store_event(envelope=donation(learner.email, donation_id=8))
     WebhookEvent.objects.filter(pk=done.pk).update(status="processed", processed_at=timezone.now())
-    late = UserFactory(username="late", email="late@example.com")
+    late = confirmed(UserFactory(username="late", email="late@example.com"))
 
     response = admin_client.post(
         EVENTS, {"action": "reprocess", "_selected_action": [str(pk) for pk in WebhookEvent.objects.values_list("pk", flat=True)]}

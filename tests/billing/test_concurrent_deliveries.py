@@ -12,17 +12,20 @@ from django.utils import timezone
 
 from accounts.factories import UserFactory
 from billing.models import Subscription, WebhookEvent
-from tests.billing.conftest import DAYS_PER_COFFEE, URL, assert_about, donation, membership, sign
+from tests.billing.conftest import DAYS_PER_COFFEE, confirmed, URL, assert_about, donation, membership, sign
 
 DELIVERIES = 6
 
 
-def deliver_at_once(body: bytes) -> list:
-    """POST `body` from DELIVERIES threads released together; each thread has its own connection."""
+def deliver_at_once(body: bytes | list[bytes]) -> list:
+    """POST `body` (or each of the bodies) from DELIVERIES threads released together; each thread
+    has its own connection."""
+    bodies = body if isinstance(body, list) else [body] * DELIVERIES
     barrier = threading.Barrier(DELIVERIES)
     results = [None] * DELIVERIES
 
     def deliver(index):
+        body = bodies[index]
         try:
             client = Client()
             barrier.wait(timeout=10)
@@ -45,7 +48,7 @@ def deliver_at_once(body: bytes) -> list:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_donation_delivered_six_times_at_once_counts_once():
-    learner = UserFactory(username="alice", email="alice@example.com")
+    learner = confirmed(UserFactory(username="alice", email="alice@example.com"))
     body = json.dumps(donation(learner.email, coffee_count=1)).encode()
 
     results = deliver_at_once(body)
@@ -60,8 +63,23 @@ def test_the_same_donation_delivered_six_times_at_once_counts_once():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_one_donation_carried_by_six_events_at_once_counts_once():
+    """Six events (six event ids) for the same payment, data.id given as a number or a string."""
+    learner = confirmed(UserFactory(username="alice", email="alice@example.com"))
+    bodies = [json.dumps(donation(learner.email, donation_id=[555, "555"][n % 2])).encode() for n in range(DELIVERIES)]
+
+    results = deliver_at_once(bodies)
+
+    assert [result[0] for result in results] == [200] * DELIVERIES, results
+    statuses = sorted(WebhookEvent.objects.values_list("status", flat=True))
+    assert statuses == ["ignored"] * (DELIVERIES - 1) + ["processed"]
+    subscription = Subscription.objects.get(user=learner)
+    assert_about(subscription.end_date, timezone.now() + timedelta(days=DAYS_PER_COFFEE))
+
+
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_events_for_one_learner_are_applied_one_after_the_other():
-    learner = UserFactory(username="bob", email="bob@example.com")
+    learner = confirmed(UserFactory(username="bob", email="bob@example.com"))
     end = timezone.now() + timedelta(days=30)
     bodies = [json.dumps(membership("membership.started", learner.email, period_end=end)).encode()] + [
         json.dumps(donation(learner.email, donation_id=100 + n)).encode() for n in range(DELIVERIES - 1)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts.factories import UserFactory
 from quizzes.factories import QuestionFactory
 from quizzes.models import Exam, QuizSession
-from tests.billing.conftest import URL, bmac_settings, membership, sign  # noqa: F401 - bmac_settings: autouse fixture
+from tests.billing.conftest import URL, bmac_settings, confirmed, membership, sign  # noqa: F401 - bmac_settings: autouse fixture
 from tests.browser.conftest import assert_accessible, log_in, start_quiz
 
 pytestmark = pytest.mark.browser
@@ -35,13 +35,20 @@ def post_signed_webhook(live_server, envelope) -> int:
 def test_a_learner_sees_the_upgrade_prompt_pays_and_gets_premium_questions(page, context, live_server, question_bank):
     exam = Exam.objects.get(code="CCNA")
     premium = QuestionFactory(question_text=PREMIUM_TEXT, exams=[exam], is_premium=True)
-    learner = UserFactory(username="alice", email="alice@example.com")
+    learner = confirmed(UserFactory(username="alice", email="alice@example.com"))
     log_in(context, live_server, learner)
 
     page.goto("/billing/premium/")
     expect(page.get_by_text("Upgrade to premium")).to_be_visible()
     expect(page.locator("#plan .badge")).to_have_text("Free")
-    expect(page.get_by_label("Buy Me a Coffee email")).to_have_value("alice@example.com")
+    expect(page.get_by_text("alice@example.com — ✓ confirmed")).to_be_visible()
+    assert_accessible(page)
+
+    # Another email to pay with: a confirmation link is mailed to it; until then it counts for nothing.
+    page.get_by_label("Buy Me a Coffee email").fill("alice.pays@example.com")
+    page.get_by_role("button", name="Send confirmation link").click()
+    expect(page.get_by_role("status")).to_contain_text("We sent a confirmation link to alice.pays@example.com")
+    expect(page.get_by_text("alice.pays@example.com — waiting for confirmation")).to_be_visible()
     assert_accessible(page)
 
     assert post_signed_webhook(live_server, membership("membership.started", learner.email)) == 200

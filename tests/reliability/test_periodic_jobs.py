@@ -23,7 +23,7 @@ from billing.factories import PremiumSubscriptionFactory
 from billing.models import Subscription, WebhookEvent
 from certquiz.advisory_lock import lock_key
 from certquiz.management.commands import run_periodic_jobs
-from tests.billing.conftest import donation
+from tests.billing.conftest import confirmed, donation
 from tests.reliability.harness import ROOT
 
 DAYS_PER_COFFEE = 5
@@ -84,7 +84,7 @@ def bmac(settings):
 
 def test_the_jobs_expire_lapsed_subscriptions_and_process_stuck_webhook_events(db, bmac):
     lapsed_subscriptions(2)
-    payer = UserFactory(email="payer@example.com")
+    payer = confirmed(UserFactory(email="payer@example.com"))
     stuck_donations(payer.email, 2)
 
     output = run_jobs()
@@ -100,7 +100,7 @@ def test_the_jobs_expire_lapsed_subscriptions_and_process_stuck_webhook_events(d
 
 
 def test_a_webhook_event_received_a_moment_ago_is_left_to_the_request_processing_it(db, bmac):
-    payer = UserFactory(email="payer@example.com")
+    payer = confirmed(UserFactory(email="payer@example.com"))
     services.store_event(envelope=donation(payer.email))
 
     assert "0 webhook event(s) tried" in run_jobs("--only", "retry_webhook_events")
@@ -164,7 +164,7 @@ def wait_for(predicate, what: str, timeout: float = 25.0) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_hosts_running_the_jobs_at_the_same_time_do_each_job_once():
     lapsed = lapsed_subscriptions(3)
-    payer = UserFactory(email="payer@example.com")
+    payer = confirmed(UserFactory(email="payer@example.com"))
     stuck_donations(payer.email, 2)
     info = conninfo()
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
@@ -212,3 +212,29 @@ def test_two_hosts_running_the_jobs_at_the_same_time_do_each_job_once():
     # Two coffees counted once each: ten days, not twenty.
     end_date = Subscription.objects.get(user=payer).end_date
     assert timedelta(days=9) < end_date - timezone.now() <= timedelta(days=2 * DAYS_PER_COFFEE)
+
+
+def test_an_event_that_breaks_every_time_is_given_up_on_and_the_others_are_processed(db, bmac):
+    """An event stored before the webhook's length limits, with an email too long for the pending
+    events' index: each attempt fails when it is saved. The job records the failed attempt, goes
+    on with the events after it, and after MAX_PROCESSING_ATTEMPTS leaves it failed for the admin."""
+    from billing.models import MAX_PROCESSING_ATTEMPTS
+
+    broken = services.store_event(envelope=donation(f"{secrets.token_hex(2000)}@example.com", donation_id=1))[0]
+    payer = confirmed(UserFactory(email="payer@example.com"))
+    good = services.store_event(envelope=donation(payer.email, donation_id=2))[0]
+    WebhookEvent.objects.update(created_at=timezone.now() - timedelta(minutes=10))
+
+    first = run_jobs("--only", "retry_webhook_events")
+
+    assert "2 webhook event(s) tried, 1 now processed or ignored" in first
+    good.refresh_from_db()
+    broken.refresh_from_db()
+    assert good.status == "processed" and good.attempts == 1
+    assert (broken.status, broken.attempts) == ("failed", 1) and "OperationalError" in broken.error
+    for _ in range(MAX_PROCESSING_ATTEMPTS - 1):
+        assert "1 webhook event(s) tried, 0 now processed" in run_jobs("--only", "retry_webhook_events")
+    broken.refresh_from_db()
+    assert broken.status == "failed" and broken.attempts == MAX_PROCESSING_ATTEMPTS
+    assert broken.error.startswith(f"Gave up after {MAX_PROCESSING_ATTEMPTS} attempts")
+    assert "0 webhook event(s) tried" in run_jobs("--only", "retry_webhook_events")

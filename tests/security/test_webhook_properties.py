@@ -18,6 +18,7 @@ from accounts.factories import UserFactory
 from billing import services
 from billing.factories import PremiumSubscriptionFactory
 from billing.models import EventStatus, Subscription, WebhookEvent
+from tests.billing.conftest import confirmed
 from tests.security.conftest import shared_handler
 
 SECRET = "whsec_properties"
@@ -68,7 +69,7 @@ envelopes = st.fixed_dictionaries(
 
 @pytest.fixture
 def learners(db):
-    alice = UserFactory(username="alice", email="alice@example.com")
+    alice = confirmed(UserFactory(username="alice", email="alice@example.com"))
     pat = PremiumSubscriptionFactory(user__username="pat", user__email="pat@example.com").user
     return alice, pat
 
@@ -133,7 +134,7 @@ def test_the_strategies_reach_every_outcome(learners):
     """The generated envelopes are not all refused at the door: processed events happen."""
     now = int(datetime.now(UTC).timestamp())
     event, _ = services.receive_event(envelope={
-        "event_id": "evt_known", "type": "donation.created", "created": now,
+        "event_id": "evt_known", "type": "donation.created", "created": now, "live_mode": True,
         "data": {"id": 1, "supporter_email": "ALICE@example.com ", "coffee_count": "2"},
     })
     assert event.status == EventStatus.PROCESSED

@@ -16,7 +16,6 @@ from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from django.utils import timezone
 
 from certquiz.advisory_lock import advisory_lock
@@ -26,7 +25,7 @@ logger = logging.getLogger("certquiz.jobs")
 # A webhook event still `received` this long after it arrived lost its first processing (the
 # process died); younger ones may be being processed right now by the request that stored them.
 STUCK_AFTER = timedelta(minutes=5)
-# Pending (no learner with that email yet) and failed events are tried again for this long.
+# Pending (no learner with that verified email yet) and failed events are tried again for this long.
 RETRY_FOR = timedelta(days=30)
 
 
@@ -38,19 +37,12 @@ def expire_subscriptions() -> str:
 
 
 def retry_webhook_events() -> str:
-    """Buy Me a Coffee events that were never processed, wait for a learner, or failed."""
-    from billing.models import EventStatus, WebhookEvent
+    """Buy Me a Coffee events that were never processed, wait for a learner, or failed (each in its
+    own transaction, given up after billing.models.MAX_PROCESSING_ATTEMPTS)."""
+    from billing.models import WebhookEvent
     from billing.services import reprocess_events
 
-    now = timezone.now()
-    events = (
-        WebhookEvent.objects.retryable()
-        .filter(
-            Q(status=EventStatus.RECEIVED, created_at__lte=now - STUCK_AFTER)
-            | Q(status__in=[EventStatus.PENDING, EventStatus.FAILED], created_at__gte=now - RETRY_FOR)
-        )
-        .order_by("created_at")
-    )
+    events = WebhookEvent.objects.due_for_retry(now=timezone.now(), stuck_after=STUCK_AFTER, retry_for=RETRY_FOR)
     results = reprocess_events(events)
     done = sum(1 for event in results if event.is_final)
     return f"{len(results)} webhook event(s) tried, {done} now processed or ignored"
