@@ -4,13 +4,15 @@ all go through these functions so every entry point obeys the same rules."""
 import random
 import uuid
 from collections import defaultdict
+from datetime import timedelta
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from quizzes import selectors
@@ -44,6 +46,10 @@ class PremiumRequired(QuizError):
 
 class DailyLimitReached(QuizError):
     pass
+
+
+class TimeUp(QuizError):
+    """The exam's time ran out before the answer came: it was submitted without it."""
 
 
 def free_daily_limit() -> int:
@@ -125,6 +131,8 @@ def start_session(
     count = max(1, min(int(count), MAX_QUESTIONS_PER_SESSION))
     tags = sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
     questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
+    if mode != QuizMode.EXAM:  # a question of an open exam must not show its answer elsewhere
+        questions = questions.exclude(pk__in=open_exam_question_ids(user))
     if question_ids is not None:
         picked = shuffled_pick(questions.filter(pk__in=list(question_ids)), count)
     elif mode == QuizMode.MISTAKES:
@@ -137,6 +145,8 @@ def start_session(
         probes = candidate_questions(
             user=user, exam=exam, category=category, tags=tags, at_or_after=RawSQL("probes.start", ())
         )
+        if mode != QuizMode.EXAM:
+            probes = probes.exclude(pk__in=open_exam_question_ids(user))
         picked = random_pick(questions, count, probes=probes)
     if not picked:
         raise NoQuestionsAvailable(no_questions_message(mode))
@@ -165,6 +175,84 @@ def start_session(
         for order, question_id in enumerate(picked)
     )
     return StartedSession(session=session, requested=count)
+
+
+def open_exam_question_ids(user):
+    """Ids of the questions in the learner's exams still running (not submitted, time not up)."""
+    deadline = ExpressionWrapper(
+        F("session__started_at") + F("session__time_limit_minutes") * timedelta(minutes=1),
+        output_field=DateTimeField(),
+    )
+    return (
+        SessionQuestion.objects.filter(session__user=user, session__mode=QuizMode.EXAM, session__completed_at__isnull=True)
+        .alias(deadline=deadline)
+        .filter(Q(session__time_limit_minutes__isnull=True) | Q(deadline__gt=Now()))
+        .values("question_id")
+    )
+
+
+def allocate_by_weight(weights: dict, total: int) -> dict:
+    """Split `total` questions over keys by percentage weights, largest remainder first (Hamilton's
+    method): each key gets the floor of its exact share, and the seats left go to the largest
+    fractional parts (ties to the heavier weight, then to the order given)."""
+    weight_sum = sum(weights.values())
+    if not weight_sum:
+        return dict.fromkeys(weights, 0)
+    exact = {key: total * weight / weight_sum for key, weight in weights.items()}
+    allocation = {key: int(share) for key, share in exact.items()}
+    left = total - sum(allocation.values())
+    order = sorted(weights, key=lambda key: (-(exact[key] - allocation[key]), -weights[key]))
+    for key in order[:left]:
+        allocation[key] += 1
+    return allocation
+
+
+@dataclass(frozen=True)
+class BlueprintShortfall:
+    category: object
+    wanted: int
+    found: int
+
+
+@dataclass(frozen=True)
+class StartedFullExam:
+    started: StartedSession
+    shortfalls: list
+
+    @property
+    def session(self):
+        return self.started.session
+
+
+@transaction.atomic
+def start_full_exam(*, user, exam) -> StartedFullExam:
+    """A timed exam-mode session with the exam's own settings: `question_count` questions drawn
+    by the blueprint's weights (or from the whole exam without one), `duration_minutes` long.
+    A category with too few questions gives what it has, listed in `shortfalls`."""
+    total = min(exam.question_count, MAX_QUESTIONS_PER_SESSION)
+    blueprint = list(exam.blueprint.select_related("category"))
+    picked: list = []
+    shortfalls = []
+    if blueprint:
+        allocation = allocate_by_weight({row.category: row.weight_percent for row in blueprint}, total)
+        for category, wanted in allocation.items():
+            if not wanted:
+                continue
+            found = shuffled_pick(
+                candidate_questions(user=user, exam=exam, category=category).exclude(pk__in=picked), wanted
+            )
+            picked += found
+            if len(found) < wanted:
+                shortfalls.append(BlueprintShortfall(category=category, wanted=wanted, found=len(found)))
+    else:
+        picked = random_pick(candidate_questions(user=user, exam=exam), total)
+    if not picked:
+        raise NoQuestionsAvailable(f"{exam.code} has no questions you can take yet.")
+    started = start_session(
+        user=user, mode=QuizMode.EXAM, exam=exam, count=len(picked), question_ids=picked,
+        time_limit_minutes=exam.duration_minutes,
+    )
+    return StartedFullExam(started=StartedSession(session=started.session, requested=total), shortfalls=shortfalls)
 
 
 def shuffled_pick(questions, count: int) -> list:
@@ -272,7 +360,7 @@ def answer_question(*, learner, session_id, number: int, option_ids: Iterable):
                                          option_ids=option_ids)
     if recorded is _TIME_UP:
         finish_session(session=session)  # its own transaction: it must survive the refusal below
-        raise QuizError("Time is up: the exam was submitted with the answers you had given.")
+        raise TimeUp("Time is up: the exam was submitted with the answers you had given.")
     return session, recorded
 
 
@@ -352,6 +440,35 @@ def finish_session(*, session: QuizSession) -> QuizSession:
             answer_recorded.send(SessionQuestion, session=session, session_question=session_question)
     session_completed.send(QuizSession, session=session)
     return session
+
+
+def save_exam_choice(*, session: QuizSession, number: int, option_ids: Iterable) -> str | None:
+    """Save the learner's current choice on an exam question as they move on. Returns why nothing
+    was saved (for the page to say), or None when it was. An empty choice keeps what was stored."""
+    option_ids = [str(option_id) for option_id in option_ids][:MAX_OPTIONS_POSTED]
+    if not option_ids:
+        return f"No answer was chosen on question {number}, so nothing was saved for it."
+    try:
+        answer_question(learner=session.user_id, session_id=session.pk, number=number, option_ids=option_ids)
+    except TimeUp:
+        raise
+    except QuizError as error:
+        return f"Your choice on question {number} was not saved: {error}"
+    return None
+
+
+MAX_OPTIONS_POSTED = 20
+
+
+def exam_walk_next(*, session: QuizSession, number: int, walk: str) -> int | None:
+    """The next question after `number` in a review walk ("flagged" or "unanswered"), or None."""
+    rows = session.session_questions.filter(question_order__gt=number - 1).order_by("question_order")
+    if walk == "flagged":
+        rows = rows.filter(is_flagged=True)
+    else:
+        rows = rows.filter(answered_at__isnull=True)
+    order = rows.values_list("question_order", flat=True).first()
+    return None if order is None else order + 1
 
 
 def move_to(*, session: QuizSession, index: int) -> None:

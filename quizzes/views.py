@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe, require_POST
@@ -76,10 +77,11 @@ def exam_detail(request, code):
     count = next((e.active_question_count for e in selectors.catalogue_exams(learner) if e.pk == exam.pk), 0)
     categories = [c for c in selectors.catalogue_categories(learner, exam=exam) if c.active_question_count]
     form = StartQuizForm(initial={"exam": exam, "count": 10, "mode": QuizMode.PRACTICE})
+    blueprint = list(exam.blueprint.select_related("category"))
     return render(
         request,
         "quizzes/exam_detail.html",
-        {"exam": exam, "question_count": count, "categories": categories, "form": form},
+        {"exam": exam, "question_count": count, "categories": categories, "form": form, "blueprint": blueprint},
     )
 
 
@@ -131,13 +133,13 @@ def quiz_resume(request, session_id):
 def player_context(request, session, session_question, error=None, upgrade_prompt=False):
     learner = request.learner
     view = selectors.question_view(session, session_question, learner)
-    rows = list(session.session_questions.values("question_order", "answered_at", "is_flagged", "is_correct"))
     # One reverse() for the whole navigation: the question URLs differ only in their last part.
     url_prefix = question_url(session, 1).removesuffix("1/")
-    for row in rows:
-        row["url"] = f"{url_prefix}{row['question_order'] + 1}/"
+    rows = selectors.exam_summary_rows(session, url_prefix)
     answered = sum(1 for row in rows if row["answered_at"])
+    walk = request.GET.get("walk") if request.GET.get("walk") in EXAM_WALKS else ""
     return {
+        "walk": walk,
         "session": session,
         "view": view,
         "nav": rows,
@@ -153,6 +155,7 @@ def player_context(request, session, session_question, error=None, upgrade_promp
         "flagged_count": sum(1 for row in rows if row["is_flagged"]),
         "error": error,
         "upgrade_prompt": upgrade_prompt,
+        "seconds_left": seconds_left(session),
     }
 
 
@@ -167,6 +170,120 @@ def quiz_question(request, session_id, number):
     return render_htmx_aware(
         request, "quizzes/player.html", player_context(request, session, session_question), "player"
     )
+
+
+EXAM_WALKS = {"flagged": "flagged", "unanswered": "unanswered"}
+
+
+def results_after_end(request, session):
+    """Where an answer or a move on an ended exam goes: its results, saying why."""
+    if not selectors.ended_by_time_limit(session):  # a time-out: the results page says so itself
+        messages.warning(request, "This exam is already submitted: its answers can no longer change.")
+    return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+
+
+@require_POST
+def quiz_exam_save(request, session_id, number):
+    """An exam question's form: the choice is saved on every change (htmx) and with every way of
+    leaving the question (its submit buttons, named by `go`), so nothing chosen is lost."""
+    session, session_question = get_session_question_for_learner(request, session_id, number)
+    if session.is_completed:
+        return results_after_end(request, session)
+    if not session.is_exam:
+        return redirect(question_url(session, number))
+    locked = session_question.question.is_premium and not request.learner.has_premium
+    try:
+        problem = None if locked else services.save_exam_choice(
+            session=session, number=number, option_ids=request.POST.getlist("option")
+        )
+    except services.TimeUp:
+        session.refresh_from_db()
+        return results_after_end(request, session)
+    go = request.POST.get("go", "")
+    if request.htmx and not go:
+        return render(request, "quizzes/player.html#save_status", {"problem": problem})
+    if problem and not (go == "flag" and not request.POST.getlist("option")):
+        messages.warning(request, problem)
+    walk = EXAM_WALKS.get(request.POST.get("walk", ""), "")
+    target = number
+    if go == "previous":
+        target = number - 1
+    elif go == "next" and walk:
+        target = services.exam_walk_next(session=session, number=number, walk=walk)
+        if target is None:
+            messages.info(request, f"No more {walk} questions after question {number}.")
+            return redirect("quiz_review", session.pk)
+    elif go == "next":
+        target = number + 1
+    elif go.isdigit():
+        target = int(go)
+    elif go == "flag":
+        services.toggle_flag(session=session, session_question=session_question)
+    elif go == "review":
+        return redirect("quiz_review", session.pk)
+    elif go == "pause":
+        services.set_paused(session=session, paused=True)
+        messages.success(request, "Exam paused. Your answers are saved; resume it any time from the home page.")
+        return redirect("home")
+    if not 1 <= target <= session.question_count:
+        target = number
+    url = question_url(session, target)
+    return redirect(f"{url}?walk={walk}" if walk else url)
+
+
+@require_safe
+def quiz_review(request, session_id):
+    """The exam's summary before the final submit: every question's state, links back, the walks."""
+    session = get_session_for_learner(request, session_id)
+    if session.is_completed:
+        return redirect("quiz_results", session.pk)
+    if not session.is_exam:
+        return redirect("quiz_question", session.pk, session.current_index + 1)
+    url_prefix = question_url(session, 1).removesuffix("1/")
+    rows = selectors.exam_summary_rows(session, url_prefix)
+    first_flagged = next((row for row in rows if row["is_flagged"]), None)
+    first_unanswered = next((row for row in rows if not row["is_answered"]), None)
+    context = {
+        "session": session,
+        "rows": rows,
+        "answered_count": sum(1 for row in rows if row["is_answered"]),
+        "unanswered_count": sum(1 for row in rows if not row["is_answered"]),
+        "flagged_count": sum(1 for row in rows if row["is_flagged"]),
+        "first_flagged": first_flagged,
+        "first_unanswered": first_unanswered,
+        "seconds_left": seconds_left(session),
+    }
+    return render(request, "quizzes/exam_review.html", context)
+
+
+def seconds_left(session):
+    if session.deadline is None or session.is_completed:
+        return None
+    return max(0, int((session.deadline - timezone.now()).total_seconds()))
+
+
+@require_POST
+def exam_full_start(request, code):
+    exam = get_object_or_404(Exam.objects.active(), code=code)
+    learner = get_or_create_learner(request)
+    try:
+        full = services.start_full_exam(user=learner, exam=exam)
+    except services.NoQuestionsAvailable as error:
+        messages.warning(request, str(error))
+        return redirect("exam_detail", exam.code)
+    for shortfall in full.shortfalls:
+        messages.info(
+            request,
+            f"The blueprint asks for {shortfall.wanted} {shortfall.category.name} questions; "
+            f"only {shortfall.found} are available, so this exam has fewer.",
+        )
+    if full.started.shortfall:
+        messages.info(
+            request,
+            f"This practice exam has {full.session.question_count} questions instead of "
+            f"{full.started.requested}: the bank has too few yet.",
+        )
+    return redirect("quiz_question", full.session.pk, 1)
 
 
 @require_POST
@@ -258,12 +375,20 @@ def quiz_results(request, session_id):
         return render(request, "quizzes/not_finished.html", {"session": session}, status=409)
     learner = request.learner
     views = selectors.review_views(session, learner)
+    spent = selectors.time_per_question(session, [view.session_question for view in views])
+    for view in views:
+        view.time_spent = spent.get(view.session_question.question_order)
+    wrong_only = request.GET.get("show") == "wrong"
+    percentage = session.percentage
     context = {
         "session": session,
-        "views": views,
-        "breakdown": selectors.category_breakdown(session),
+        "views": [view for view in views if not view.session_question.is_correct] if wrong_only else views,
+        "wrong_only": wrong_only,
+        "breakdown": selectors.blueprint_breakdown(session, selectors.category_breakdown(session)),
         "wrong_count": sum(1 for view in views if not view.session_question.is_correct),
         "answered_count": sum(1 for view in views if view.session_question.is_answered),
+        "passed": session.exam.passes(percentage) if session.is_exam and session.exam else None,
+        "time_up": selectors.ended_by_time_limit(session),
     }
     return render(request, "quizzes/results.html", context)
 

@@ -22,7 +22,18 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import Role, User
-from quizzes.models import Category, Exam, Question, QuestionCategory, QuestionExam, QuestionOption, QuestionType
+from quizzes.models import (
+    MAX_EXAM_MINUTES,
+    MAX_EXAM_QUESTIONS,
+    Category,
+    Exam,
+    ExamBlueprint,
+    Question,
+    QuestionCategory,
+    QuestionExam,
+    QuestionOption,
+    QuestionType,
+)
 
 # Never change it: a question's id is uuid5(QUESTION_NAMESPACE, question_text), which is what makes
 # a second load update the question instead of adding a copy.
@@ -112,8 +123,33 @@ def validate_catalogue(kind: str, items, errors: list[str]) -> set[str]:
             errors.append(f"{name}: the code is listed twice.")
         if not isinstance(item.get("display_order", 0), int):
             errors.append(f"{name}: display_order must be an integer.")
+        if kind == "exams":
+            errors.extend(f"{name}: {problem}" for problem in validate_exam_settings(item))
         codes.add(item["code"])
     return codes
+
+
+EXAM_SETTINGS = {
+    "passing_score": (1, 100),
+    "duration_minutes": (1, MAX_EXAM_MINUTES),
+    "question_count": (1, MAX_EXAM_QUESTIONS),
+}
+
+
+def validate_exam_settings(item: dict) -> list[str]:
+    problems = []
+    for key, (low, high) in EXAM_SETTINGS.items():
+        value = item.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
+            problems.append(f"{key} must be an integer from {low} to {high}.")
+    blueprint = item.get("blueprint", {})
+    if not isinstance(blueprint, dict) or not all(
+        isinstance(weight, int) and not isinstance(weight, bool) and 1 <= weight <= 100 for weight in blueprint.values()
+    ):
+        problems.append("blueprint must map category codes to weights from 1 to 100.")
+    elif blueprint and sum(blueprint.values()) != 100:
+        problems.append(f"the blueprint's weights must sum to 100, not {sum(blueprint.values())}.")
+    return problems
 
 
 def validate_question(item, exam_codes: set[str], category_codes: set[str]) -> list[str]:
@@ -228,6 +264,7 @@ class Command(BaseCommand):
                 admin = self.load_accounts()
                 self.load_catalogue(Exam, data.get("exams", []), "exams")
                 self.load_catalogue(Category, data.get("categories", []), "categories")
+                self.load_blueprints(data.get("exams", []))
                 self.load_questions(data["questions"], admin)
                 self.load_badges(badges)
         except ProtectedError as error:  # an option the file dropped was already answered in a quiz
@@ -248,6 +285,10 @@ class Command(BaseCommand):
         category_codes = validate_catalogue("categories", data.get("categories", []), errors)
         exam_codes |= set(Exam.objects.values_list("code", flat=True))
         category_codes |= set(Category.objects.values_list("code", flat=True))
+        for exam in data.get("exams", []) if isinstance(data.get("exams"), list) else []:
+            blueprint = exam.get("blueprint") if isinstance(exam, dict) else None
+            if isinstance(blueprint, dict) and (unknown := sorted(set(blueprint) - category_codes)):
+                errors.append(f"exam {exam.get('code')}: unknown blueprint category code(s): {', '.join(unknown)}.")
 
         questions = data.get("questions")
         if not isinstance(questions, list):
@@ -321,12 +362,33 @@ class Command(BaseCommand):
                 "description": _text(item.get("description")),
                 "display_order": item.get("display_order", 0),
             }
+            if model is Exam:
+                values.update({key: item[key] for key in EXAM_SETTINGS if key in item})
             row = model.objects.filter(code=item["code"]).first()
             if row is None:
                 model.objects.create(code=item["code"], **values)
                 self.count(kind, created=True, changed=True)
             else:
                 self.count(kind, created=False, changed=apply_values(row, values))
+
+    def load_blueprints(self, exams: list[dict]) -> None:
+        """An exam's blueprint as the file gives it: rows added, reweighted or dropped to match.
+        An exam the file gives no blueprint keeps the one it has (an admin may have made it)."""
+        category_ids = dict(Category.objects.values_list("code", "id"))
+        for item in exams:
+            if "blueprint" not in item:
+                continue
+            exam = Exam.objects.get(code=item["code"])
+            wanted = {category_ids[code]: weight for code, weight in item["blueprint"].items()}
+            current = {row.category_id: row for row in ExamBlueprint.objects.filter(exam=exam)}
+            ExamBlueprint.objects.filter(exam=exam).exclude(category_id__in=wanted).delete()
+            for category_id, weight in wanted.items():
+                row = current.get(category_id)
+                if row is None:
+                    ExamBlueprint.objects.create(exam=exam, category_id=category_id, weight_percent=weight)
+                elif row.weight_percent != weight:
+                    row.weight_percent = weight
+                    row.save(update_fields=["weight_percent"])
 
     def load_questions(self, items: list[dict], admin: User) -> None:
         """Questions by id, their options by display order, their exam and category links; the
