@@ -7,7 +7,8 @@ from datetime import timedelta
 import uuid
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import Now
 
 from quizzes.models import (
     Bookmark,
@@ -18,6 +19,7 @@ from quizzes.models import (
     QuestionCategory,
     QuestionOption,
     QuestionStatus,
+    QuizMode,
     QuizSession,
     SessionQuestion,
     SessionSelectedOption,
@@ -249,3 +251,17 @@ def blueprint_breakdown(session: QuizSession, breakdown: list[dict]) -> list[dic
         rows.append({"category": blueprint.category, "total": 0, "correct": 0, "percentage": None,
                      "weight": blueprint.weight_percent})
     return sorted(rows, key=lambda row: (row["weight"] is None, -(row["weight"] or 0), row["category"].display_order))
+
+
+def open_exam_question_ids(user):
+    """Ids of the questions in the learner's exams still running (not submitted, time not up)."""
+    deadline = ExpressionWrapper(
+        F("session__started_at") + F("session__time_limit_minutes") * timedelta(minutes=1),
+        output_field=DateTimeField(),
+    )
+    return (
+        SessionQuestion.objects.filter(session__user=user, session__mode=QuizMode.EXAM, session__completed_at__isnull=True)
+        .alias(deadline=deadline)
+        .filter(Q(session__time_limit_minutes__isnull=True) | Q(deadline__gt=Now()))
+        .values("question_id")
+    )

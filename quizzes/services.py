@@ -4,15 +4,13 @@ all go through these functions so every entry point obeys the same rules."""
 import random
 import uuid
 from collections import defaultdict
-from datetime import timedelta
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from quizzes import selectors
@@ -132,7 +130,7 @@ def start_session(
     tags = sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
     questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
     if mode != QuizMode.EXAM:  # a question of an open exam must not show its answer elsewhere
-        questions = questions.exclude(pk__in=open_exam_question_ids(user))
+        questions = questions.exclude(pk__in=selectors.open_exam_question_ids(user))
     if question_ids is not None:
         picked = shuffled_pick(questions.filter(pk__in=list(question_ids)), count)
     elif mode == QuizMode.MISTAKES:
@@ -146,7 +144,7 @@ def start_session(
             user=user, exam=exam, category=category, tags=tags, at_or_after=RawSQL("probes.start", ())
         )
         if mode != QuizMode.EXAM:
-            probes = probes.exclude(pk__in=open_exam_question_ids(user))
+            probes = probes.exclude(pk__in=selectors.open_exam_question_ids(user))
         picked = random_pick(questions, count, probes=probes)
     if not picked:
         raise NoQuestionsAvailable(no_questions_message(mode))
@@ -175,20 +173,6 @@ def start_session(
         for order, question_id in enumerate(picked)
     )
     return StartedSession(session=session, requested=count)
-
-
-def open_exam_question_ids(user):
-    """Ids of the questions in the learner's exams still running (not submitted, time not up)."""
-    deadline = ExpressionWrapper(
-        F("session__started_at") + F("session__time_limit_minutes") * timedelta(minutes=1),
-        output_field=DateTimeField(),
-    )
-    return (
-        SessionQuestion.objects.filter(session__user=user, session__mode=QuizMode.EXAM, session__completed_at__isnull=True)
-        .alias(deadline=deadline)
-        .filter(Q(session__time_limit_minutes__isnull=True) | Q(deadline__gt=Now()))
-        .values("question_id")
-    )
 
 
 def allocate_by_weight(weights: dict, total: int) -> dict:

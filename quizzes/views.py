@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from quizzes.models import (
     Question,
     QuestionCategory,
     QuestionExam,
+    QuestionOption,
     QuestionStatus,
     QuizMode,
     QuizSession,
@@ -431,7 +432,15 @@ def bookmarks(request):
     query = (request.GET.get("q") or "").strip()[:200]
     marks = Bookmark.objects.none()
     if learner:
-        marks = Bookmark.objects.filter(user=learner).select_related("question").order_by("-created_at")
+        marks = (
+            Bookmark.objects.filter(user=learner)
+            .select_related("question")
+            .prefetch_related(Prefetch("question__options", QuestionOption.objects.filter(is_correct=True)))
+            .annotate(in_open_exam=Exists(
+                selectors.open_exam_question_ids(learner).filter(question_id=OuterRef("question_id"))
+            ))
+            .order_by("-created_at")
+        )
         if exam:
             marks = marks.filter(Exists(QuestionExam.objects.filter(question=OuterRef("question"), exam=exam)))
         if category:
