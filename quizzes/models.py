@@ -17,6 +17,7 @@ from certquiz.db import created_at_field, enum_check, updated_at_field
 
 MAX_EXAM_MINUTES = 300  # the start form's longest time limit
 MAX_EXAM_QUESTIONS = 100  # a session's most questions (quizzes.services.MAX_QUESTIONS_PER_SESSION)
+DEFAULT_PASSING_SCORE = 70  # an exam's until set, and the bar of an exam-mode quiz of no one exam
 
 
 def uuid_pk():
@@ -69,7 +70,8 @@ class Exam(models.Model):
     updated_at = updated_at_field()
     # Added to the document's table: the real test's settings, the defaults of a full practice exam.
     passing_score = models.IntegerField(
-        default=70, db_default=70, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        default=DEFAULT_PASSING_SCORE, db_default=DEFAULT_PASSING_SCORE,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Percentage of questions right needed to pass.",
     )
     duration_minutes = models.IntegerField(
@@ -101,8 +103,6 @@ class Exam(models.Model):
     def __str__(self):
         return self.name
 
-    def passes(self, percentage) -> bool:
-        return percentage is not None and percentage >= self.passing_score
 
 
 class Category(models.Model):

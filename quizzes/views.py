@@ -14,6 +14,7 @@ from accounts.guests import get_or_create_learner
 from quizzes import selectors, services
 from quizzes.forms import StartQuizForm
 from quizzes.models import (
+    DEFAULT_PASSING_SCORE,
     Bookmark,
     Category,
     Exam,
@@ -381,6 +382,9 @@ def quiz_results(request, session_id):
         view.time_spent = spent.get(view.session_question.question_order)
     wrong_only = request.GET.get("show") == "wrong"
     percentage = session.percentage
+    passing_score = None
+    if session.is_exam:
+        passing_score = session.exam.passing_score if session.exam else DEFAULT_PASSING_SCORE
     context = {
         "session": session,
         "views": [view for view in views if not view.session_question.is_correct] if wrong_only else views,
@@ -388,7 +392,8 @@ def quiz_results(request, session_id):
         "breakdown": selectors.blueprint_breakdown(session, selectors.category_breakdown(session)),
         "wrong_count": sum(1 for view in views if not view.session_question.is_correct),
         "answered_count": sum(1 for view in views if view.session_question.is_answered),
-        "passed": session.exam.passes(percentage) if session.is_exam and session.exam else None,
+        "passing_score": passing_score,
+        "passed": None if passing_score is None else (percentage or 0) >= passing_score,
         "time_up": selectors.ended_by_time_limit(session),
     }
     return render(request, "quizzes/results.html", context)

@@ -142,3 +142,12 @@ def test_the_score_report_costs_the_same_queries_for_5_and_100_questions(
 
     assert response.status_code == 200
     assert response.content.decode().count("review-item") == size
+
+
+def test_an_exam_of_no_one_exam_is_judged_against_the_default_passing_score(learner_client, learner, bank):
+    session = start_session(user=learner, mode=QuizMode.EXAM, count=2).session
+    finish_session(session=session)
+
+    body = learner_client.get(f"/quiz/{session.pk}/results/").content.decode()
+
+    assert "</span> Fail: you scored 0%, the passing score is 70%." in body
