@@ -142,6 +142,7 @@ def player_context(request, session, session_question, error=None, upgrade_promp
     walk = request.GET.get("walk") if request.GET.get("walk") in EXAM_WALKS else ""
     return {
         "walk": walk,
+        "current_number": view.number,
         "session": session,
         "view": view,
         "nav": rows,
@@ -203,7 +204,7 @@ def quiz_exam_save(request, session_id, number):
         return results_after_end(request, session)
     go = request.POST.get("go", "")
     if request.htmx and not go:
-        return render(request, "quizzes/player.html#save_status", {"problem": problem})
+        return render(request, "quizzes/player.html#save_status", {"problem": problem, **exam_nav_context(session, number)})
     if problem and not (go == "flag" and not request.POST.getlist("option")):
         messages.warning(request, problem)
     walk = EXAM_WALKS.get(request.POST.get("walk", ""), "")
@@ -231,6 +232,18 @@ def quiz_exam_save(request, session_id, number):
         target = number
     url = question_url(session, target)
     return redirect(f"{url}?walk={walk}" if walk else url)
+
+
+def exam_nav_context(session, number):
+    rows = selectors.exam_summary_rows(session, question_url(session, 1).removesuffix("1/"))
+    answered = sum(1 for row in rows if row["is_answered"])
+    return {
+        "nav": rows,
+        "current_number": number,
+        "answered_count": answered,
+        "unanswered_count": len(rows) - answered,
+        "flagged_count": sum(1 for row in rows if row["is_flagged"]),
+    }
 
 
 @require_safe

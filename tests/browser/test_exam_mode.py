@@ -19,11 +19,14 @@ def stored_choice(session, number):
     return set(SessionSelectedOption.objects.filter(session=session, question_id=sq.question_id).values_list("option_id", flat=True))
 
 
-def choose_next_and_return(page):
+def choose_next_and_return(page, scripts=True):
     player = page.locator("#player")
     chosen = player.locator("label.option").nth(1)
     chosen_id = chosen.locator("input").get_attribute("id")
     chosen.click()
+    if scripts:  # saved on the change: the status and the navigator say so before any move
+        expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+        expect(page.get_by_role("button", name="Question 1, answered, current question")).to_be_visible()
     page.get_by_role("button", name="Next question").click()
     expect(page.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
     return chosen_id
@@ -51,7 +54,7 @@ def test_without_javascript_a_choice_followed_by_next_is_stored_and_shown_on_ret
         start_quiz(page, count=3, mode="Exam")
         session = QuizSession.objects.get(user=learner)
 
-        chosen_id = choose_next_and_return(page)
+        chosen_id = choose_next_and_return(page, scripts=False)
 
         assert {f"option-{pk}" for pk in stored_choice(session, 1)} == {chosen_id}
         page.get_by_role("button", name="Previous").click()

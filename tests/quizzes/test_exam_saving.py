@@ -58,8 +58,12 @@ def test_a_change_saved_through_htmx_answers_saved_in_a_polite_status(learner_cl
     response = learner_client.post(save_url(exam_session, 1), {"option": option_ids}, headers={"HX-Request": "true"})
 
     assert response.status_code == 200
-    assert "Saved" in response.content.decode()
+    body = response.content.decode()
+    assert "Saved" in body
     assert chosen(exam_session, 1) == set(option_ids)
+    # The navigator comes along out of band, question 1 now answered.
+    assert 'id="exam-nav" hx-swap-oob="true"' in body
+    assert 'aria-label="Question 1, answered, current question"' in body
 
 
 def test_the_exam_page_saves_on_change_and_leaves_by_submit_buttons_of_the_same_form(learner_client, exam_session):
