@@ -218,7 +218,7 @@ def quiz_exam_save(request, session_id, number):
             return redirect("quiz_review", session.pk)
     elif go == "next":
         target = number + 1
-    elif go.isdigit():
+    elif go.isascii() and go.isdigit():
         target = int(go)
     elif go == "flag":
         services.toggle_flag(session=session, session_question=session_question)

@@ -112,10 +112,12 @@ def test_a_move_with_an_option_of_another_question_happens_stores_nothing_and_sa
     assert question(exam_session, 2).answered_at is None
 
 
-def test_a_move_to_a_number_outside_the_exam_stays_on_the_question(learner_client, exam_session):
-    response = learner_client.post(save_url(exam_session, 2), {"go": "99"})
+@pytest.mark.parametrize("go", ["99", "0", "-1", "²", "٣", "9" * 400, "nonsense", ""])
+def test_a_move_to_a_number_outside_the_exam_or_a_garbled_move_stays_on_the_question(learner_client, exam_session, go):
+    response = learner_client.post(save_url(exam_session, 2), {"go": go, "walk": "x" * 500})
 
-    assert response["Location"].endswith("/q/2/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/quiz/{exam_session.pk}/q/2/"
 
 
 def test_the_save_needs_a_csrf_token(learner, exam_session):
