@@ -3,7 +3,6 @@
 Run alone: `.venv/bin/python -m pytest tests/browser -m browser -p no:xdist -q`."""
 
 import os
-import re
 from pathlib import Path
 
 import pytest
