@@ -184,3 +184,24 @@ def test_two_tabs_answering_the_same_question_leave_the_last_choice_and_no_dupli
     client.post(save_url(session, number), {"option": [options[1]]}, headers={"HX-Request": "true"})
     assert [str(pk) for pk in SessionSelectedOption.objects.filter(session=session).values_list("option_id", flat=True)] == [options[1]]
     assert QuizSession.objects.get(pk=session.pk).completed_at is None
+
+
+def test_a_premium_question_locked_in_an_exam_can_be_left_and_records_nothing(learner_client, learner, ccna, ospf):
+    from quizzes.factories import QuestionFactory
+
+    from quizzes.models import Question
+
+    QuestionFactory.create_batch(2, exams=[ccna], categories=[ospf])
+    session = start_session(user=learner, mode="exam", count=2).session
+    # A question made premium after it was drawn: the learner without premium sees it locked.
+    locked = session.session_questions.select_related("question").get(question_order=0)
+    Question.objects.filter(pk=locked.question_id).update(is_premium=True)
+    option = str(locked.question.options.first().pk)
+
+    page = learner_client.get(f"/quiz/{session.pk}/q/1/")
+    response = learner_client.post(save_url(session, 1), {"option": [option], "go": "next"})
+
+    assert "This is a premium question" in page.content.decode()
+    assert 'id="exam-form"' in page.content.decode()
+    assert response.status_code == 302 and response["Location"].endswith("/q/2/")
+    assert not SessionSelectedOption.objects.filter(session=session).exists()
