@@ -1,5 +1,6 @@
 """Exam settings, the blueprint and the full practice exam drawn by it."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -170,3 +171,30 @@ def test_the_demo_exams_have_real_settings_and_blueprints_summing_to_100(db):
     for exam in Exam.objects.all():
         assert sum(exam.blueprint.values_list("weight_percent", flat=True)) == 100
     assert dict(ccna.blueprint.values_list("category__code", "weight_percent"))["IP_CONNECTIVITY"] == 25
+
+
+def test_a_second_demo_load_changes_no_exam_setting(db):
+    from io import StringIO
+
+    call_command("load_demo_data", stdout=StringIO())
+    output = StringIO()
+    call_command("load_demo_data", stdout=output)
+
+    assert re.search(r"^  exam settings +0 created +0 updated +3 unchanged$", output.getvalue(), re.MULTILINE)
+
+
+def test_demo_exam_settings_whose_blueprint_does_not_sum_to_100_load_nothing(db, tmp_path, monkeypatch):
+    import json
+
+    from django.core.management import CommandError
+
+    from quizzes.management.commands import load_demo_data
+
+    bad = tmp_path / "exam_settings.json"
+    bad.write_text(json.dumps({"exams": {"CCNA": {"passing_score": 82, "blueprint": {"OSPF": 60, "QOS": 30}}}}))
+    monkeypatch.setattr(load_demo_data, "EXAM_SETTINGS_PATH", bad)
+
+    with pytest.raises(CommandError, match="the blueprint's weights must sum to 100, not 90"):
+        call_command("load_demo_data", stdout=open("/dev/null", "w"))
+
+    assert not Exam.objects.exists()

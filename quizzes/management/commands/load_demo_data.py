@@ -123,17 +123,28 @@ def validate_catalogue(kind: str, items, errors: list[str]) -> set[str]:
             errors.append(f"{name}: the code is listed twice.")
         if not isinstance(item.get("display_order", 0), int):
             errors.append(f"{name}: display_order must be an integer.")
-        if kind == "exams":
-            errors.extend(f"{name}: {problem}" for problem in validate_exam_settings(item))
         codes.add(item["code"])
     return codes
 
 
+EXAM_SETTINGS_PATH = Path(__file__).resolve().parents[2] / "demo" / "exam_settings.json"
 EXAM_SETTINGS = {
     "passing_score": (1, 100),
     "duration_minutes": (1, MAX_EXAM_MINUTES),
     "question_count": (1, MAX_EXAM_QUESTIONS),
 }
+
+
+def validate_exam_settings_file(data: dict, errors: list[str]) -> None:
+    exams = data.get("exams")
+    if not isinstance(exams, dict):
+        errors.append('exam settings: "exams" must map exam codes to their settings.')
+        return
+    for code, item in exams.items():
+        if not isinstance(item, dict):
+            errors.append(f"exam settings of {code}: must be an object.")
+        else:
+            errors.extend(f"exam settings of {code}: {problem}" for problem in validate_exam_settings(item))
 
 
 def validate_exam_settings(item: dict) -> list[str]:
@@ -256,7 +267,8 @@ class Command(BaseCommand):
         self.Badge = apps.get_model("gamification", "Badge")
         badges_path = Path(apps.get_app_config("gamification").path) / "demo" / "badges.json"
         data, badges = read_json(path), read_json(badges_path).get("badges")
-        self.validate(path, data, badges)
+        exam_settings = read_json(EXAM_SETTINGS_PATH)
+        self.validate(path, data, badges, exam_settings)
 
         self.counts: dict[str, Counter] = defaultdict(Counter)
         try:
@@ -264,31 +276,28 @@ class Command(BaseCommand):
                 admin = self.load_accounts()
                 self.load_catalogue(Exam, data.get("exams", []), "exams")
                 self.load_catalogue(Category, data.get("categories", []), "categories")
-                self.load_blueprints(data.get("exams", []))
+                self.load_exam_settings(exam_settings["exams"])
                 self.load_questions(data["questions"], admin)
                 self.load_badges(badges)
         except ProtectedError as error:  # an option the file dropped was already answered in a quiz
             raise CommandError(f"{self.display(path)} was not loaded, nothing was written: {error.args[0]}") from None
 
         self.stdout.write(f"Demo data loaded from {self.display(path)} and {self.display(badges_path)}:")
-        for kind in ("accounts", "exams", "categories", "questions", "badges"):
+        for kind in ("accounts", "exams", "exam settings", "categories", "questions", "badges"):
             counts = self.counts[kind]
             self.stdout.write(
-                f"  {kind:<11}{counts['created']:>4} created{counts['updated']:>4} updated"
+                f"  {kind:<14}{counts['created']:>4} created{counts['updated']:>4} updated"
                 f"{counts['unchanged']:>5} unchanged"
             )
         self.stdout.write(self.logins())
 
-    def validate(self, path: Path, data: dict, badges) -> None:
+    def validate(self, path: Path, data: dict, badges, exam_settings: dict) -> None:
         errors: list[str] = []
         exam_codes = validate_catalogue("exams", data.get("exams", []), errors)
         category_codes = validate_catalogue("categories", data.get("categories", []), errors)
         exam_codes |= set(Exam.objects.values_list("code", flat=True))
         category_codes |= set(Category.objects.values_list("code", flat=True))
-        for exam in data.get("exams", []) if isinstance(data.get("exams"), list) else []:
-            blueprint = exam.get("blueprint") if isinstance(exam, dict) else None
-            if isinstance(blueprint, dict) and (unknown := sorted(set(blueprint) - category_codes)):
-                errors.append(f"exam {exam.get('code')}: unknown blueprint category code(s): {', '.join(unknown)}.")
+        validate_exam_settings_file(exam_settings, errors)
 
         questions = data.get("questions")
         if not isinstance(questions, list):
@@ -362,8 +371,6 @@ class Command(BaseCommand):
                 "description": _text(item.get("description")),
                 "display_order": item.get("display_order", 0),
             }
-            if model is Exam:
-                values.update({key: item[key] for key in EXAM_SETTINGS if key in item})
             row = model.objects.filter(code=item["code"]).first()
             if row is None:
                 model.objects.create(code=item["code"], **values)
@@ -371,24 +378,37 @@ class Command(BaseCommand):
             else:
                 self.count(kind, created=False, changed=apply_values(row, values))
 
-    def load_blueprints(self, exams: list[dict]) -> None:
-        """An exam's blueprint as the file gives it: rows added, reweighted or dropped to match.
-        An exam the file gives no blueprint keeps the one it has (an admin may have made it)."""
+    def load_exam_settings(self, settings_by_code: dict) -> None:
+        """Each listed exam's settings and blueprint as the settings file gives them: blueprint rows
+        added, reweighted or dropped to match. Exams the file does not list are left alone, and so
+        are, when another questions file (--path) leaves them out, the exams and the blueprints
+        whose categories are not in the bank."""
         category_ids = dict(Category.objects.values_list("code", "id"))
-        for item in exams:
-            if "blueprint" not in item:
+        exams = Exam.objects.in_bulk(list(settings_by_code), field_name="code")
+        for code, item in settings_by_code.items():
+            exam = exams.get(code)
+            if exam is None:
                 continue
-            exam = Exam.objects.get(code=item["code"])
-            wanted = {category_ids[code]: weight for code, weight in item["blueprint"].items()}
-            current = {row.category_id: row for row in ExamBlueprint.objects.filter(exam=exam)}
-            ExamBlueprint.objects.filter(exam=exam).exclude(category_id__in=wanted).delete()
-            for category_id, weight in wanted.items():
-                row = current.get(category_id)
-                if row is None:
-                    ExamBlueprint.objects.create(exam=exam, category_id=category_id, weight_percent=weight)
-                elif row.weight_percent != weight:
-                    row.weight_percent = weight
-                    row.save(update_fields=["weight_percent"])
+            changed = apply_values(exam, {key: item[key] for key in EXAM_SETTINGS if key in item})
+            if "blueprint" in item and set(item["blueprint"]) <= set(category_ids):
+                changed |= self.sync_blueprint(exam, {category_ids[c]: weight for c, weight in item["blueprint"].items()})
+            self.count("exam settings", created=False, changed=changed)
+
+    @staticmethod
+    def sync_blueprint(exam: Exam, wanted: dict) -> bool:
+        current = {row.category_id: row for row in ExamBlueprint.objects.filter(exam=exam)}
+        deleted, _ = ExamBlueprint.objects.filter(exam=exam).exclude(category_id__in=wanted).delete()
+        changed = bool(deleted)
+        for category_id, weight in wanted.items():
+            row = current.get(category_id)
+            if row is None:
+                ExamBlueprint.objects.create(exam=exam, category_id=category_id, weight_percent=weight)
+                changed = True
+            elif row.weight_percent != weight:
+                row.weight_percent = weight
+                row.save(update_fields=["weight_percent"])
+                changed = True
+        return changed
 
     def load_questions(self, items: list[dict], admin: User) -> None:
         """Questions by id, their options by display order, their exam and category links; the
