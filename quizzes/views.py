@@ -165,6 +165,8 @@ def player_context(request, session, session_question, error=None, upgrade_promp
 @require_safe
 def quiz_question(request, session_id, number):
     session, session_question = get_session_question_for_learner(request, session_id, number)
+    if session.is_completed and session.is_exam:
+        return results_after_end(request, session)
     if session.is_completed and not request.htmx:
         return redirect("quiz_results", session.pk)
     if session.is_paused:

@@ -187,3 +187,12 @@ def test_the_review_screen_costs_the_same_queries_for_5_and_100_questions(
 
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row"><a href=') == size
+
+
+def test_opening_a_question_of_a_submitted_exam_goes_to_the_results_with_a_message(learner_client, exam_session):
+    learner_client.post(f"/quiz/{exam_session.pk}/finish/")
+
+    response = learner_client.get(f"/quiz/{exam_session.pk}/q/2/", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/quiz/{exam_session.pk}/results/"
+    assert "This exam is already submitted: its answers can no longer change." in response.content.decode()
