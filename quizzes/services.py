@@ -426,6 +426,9 @@ def finish_session(*, session: QuizSession) -> QuizSession:
     return session
 
 
+MAX_OPTIONS_POSTED = 20  # more than any question has: a longer list is cut, not looked up
+
+
 def save_exam_choice(*, session: QuizSession, number: int, option_ids: Iterable) -> str | None:
     """Save the learner's current choice on an exam question as they move on. Returns why nothing
     was saved (for the page to say), or None when it was. An empty choice keeps what was stored."""
@@ -439,9 +442,6 @@ def save_exam_choice(*, session: QuizSession, number: int, option_ids: Iterable)
     except QuizError as error:
         return f"Your choice on question {number} was not saved: {error}"
     return None
-
-
-MAX_OPTIONS_POSTED = 20
 
 
 def exam_walk_next(*, session: QuizSession, number: int, walk: str) -> int | None:

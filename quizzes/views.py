@@ -177,7 +177,7 @@ def quiz_question(request, session_id, number):
     )
 
 
-EXAM_WALKS = {"flagged": "flagged", "unanswered": "unanswered"}
+EXAM_WALKS = frozenset({"flagged", "unanswered"})  # review walks: Next goes to the next such question
 
 
 def results_after_end(request, session):
@@ -209,7 +209,14 @@ def quiz_exam_save(request, session_id, number):
         return render(request, "quizzes/player.html#save_status", {"problem": problem, **exam_nav_context(session, number)})
     if problem and not (go == "flag" and not request.POST.getlist("option")):
         messages.warning(request, problem)
-    walk = EXAM_WALKS.get(request.POST.get("walk", ""), "")
+    walk = request.POST.get("walk", "")
+    return exam_move(request, session, session_question, go=go, walk=walk if walk in EXAM_WALKS else "")
+
+
+def exam_move(request, session, session_question, *, go: str, walk: str):
+    """Where an exam question's submit button `go` leads, its choice saved: a neighbour, a number,
+    the next question of a review walk, the same question flagged, the review screen, or home."""
+    number = session_question.question_order + 1
     target = number
     if go == "previous":
         target = number - 1
