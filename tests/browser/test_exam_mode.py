@@ -158,3 +158,19 @@ def test_the_exam_pages_have_no_serious_accessibility_violations(page, live_serv
     check("score report, wrong only")
 
     assert not failures, "\n\n".join(failures)
+
+
+def test_choosing_by_keyboard_saves_the_choice_too(page, live_server, learner, question_bank):
+    log_in(page.context, live_server, learner)
+    start_quiz(page, count=3, mode="Exam")
+    session = QuizSession.objects.get(user=learner)
+    second = page.locator('#player input[data-option-key="2"]')
+    second_id = second.get_attribute("id")
+
+    page.locator("#question-heading").focus()
+    page.keyboard.press("2")
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
+    assert {f"option-{pk}" for pk in stored_choice(session, 1)} == {second_id}
