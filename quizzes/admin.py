@@ -32,6 +32,7 @@ from quizzes.models import (
     Bookmark,
     Category,
     Exam,
+    ExamBlueprint,
     ProblemReport,
     Question,
     QuestionCategory,
@@ -57,7 +58,38 @@ class CatalogueAdmin(admin.ModelAdmin):
     formfield_overrides = SHORT_TEXT
 
 
-admin.site.register(Exam, CatalogueAdmin)
+class BlueprintFormSet(BaseInlineFormSet):
+    """An exam's blueprint weights sum to 100 (or the exam has no blueprint at all)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        categories = [form.cleaned_data["category"] for form in kept]
+        if len(categories) != len(set(categories)):
+            raise ValidationError("A category is listed twice in the blueprint.")
+        total = sum(form.cleaned_data["weight_percent"] for form in kept)
+        if kept and total != 100:
+            raise ValidationError(f"The blueprint's weights must sum to 100%; they sum to {total}%.")
+
+
+class ExamBlueprintInline(admin.TabularInline):
+    model = ExamBlueprint
+    formset = BlueprintFormSet
+    fields = ["category", "weight_percent"]
+    autocomplete_fields = ["category"]
+    extra = 0
+    verbose_name = "blueprint category"
+    verbose_name_plural = "blueprint: what each category weighs in a full practice exam (sums to 100%)"
+
+
+@admin.register(Exam)
+class ExamAdmin(CatalogueAdmin):
+    list_display = ["code", "name", "question_count", "duration_minutes", "passing_score", "display_order", "is_active"]
+    fields = ["code", "name", "description", "display_order", "is_active",
+              "question_count", "duration_minutes", "passing_score"]
+    inlines = [ExamBlueprintInline]
 admin.site.register(Category, CatalogueAdmin)
 
 

@@ -6,12 +6,18 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.functions import RandomUUID
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from certquiz.db import created_at_field, enum_check, updated_at_field
+
+
+MAX_EXAM_MINUTES = 300  # the start form's longest time limit
+MAX_EXAM_QUESTIONS = 100  # a session's most questions (quizzes.services.MAX_QUESTIONS_PER_SESSION)
+DEFAULT_PASSING_SCORE = 70  # an exam's until set, and the bar of an exam-mode quiz of no one exam
 
 
 def uuid_pk():
@@ -62,17 +68,41 @@ class Exam(models.Model):
     is_active = models.BooleanField(default=True, db_default=True)
     created_at = created_at_field()
     updated_at = updated_at_field()
+    # Added to the document's table: the real test's settings, the defaults of a full practice exam.
+    passing_score = models.IntegerField(
+        default=DEFAULT_PASSING_SCORE, db_default=DEFAULT_PASSING_SCORE,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Percentage of questions right needed to pass.",
+    )
+    duration_minutes = models.IntegerField(
+        default=90, db_default=90, validators=[MinValueValidator(1), MaxValueValidator(MAX_EXAM_MINUTES)],
+        help_text="Time limit of a full practice exam.",
+    )
+    question_count = models.IntegerField(
+        default=60, db_default=60, validators=[MinValueValidator(1), MaxValueValidator(MAX_EXAM_QUESTIONS)],
+        help_text="Questions in a full practice exam.",
+    )
 
     objects = CatalogueQuerySet.as_manager()
 
     class Meta:
         db_table = "exams"
         ordering = ["display_order", "name"]
-        constraints = [models.UniqueConstraint(fields=["code"], name="idx_exams_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="idx_exams_code"),
+            models.CheckConstraint(condition=Q(passing_score__range=(1, 100)), name="chk_exams_passing_score"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__range=(1, MAX_EXAM_MINUTES)), name="chk_exams_duration_minutes"
+            ),
+            models.CheckConstraint(
+                condition=Q(question_count__range=(1, MAX_EXAM_QUESTIONS)), name="chk_exams_question_count"
+            ),
+        ]
         indexes = [models.Index(fields=["is_active"], name="idx_exams_active")]
 
     def __str__(self):
         return self.name
+
 
 
 class Category(models.Model):
@@ -96,6 +126,27 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ExamBlueprint(models.Model):
+    """How much of an exam a category weighs, as the vendor publishes it (Network Fundamentals 20%).
+    A full practice exam draws its questions by these weights; an exam's weights sum to 100."""
+
+    id = models.BigAutoField(primary_key=True)
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="blueprint", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    weight_percent = models.IntegerField(validators=[MinValueValidator(1), MaxValueValidator(100)])
+
+    class Meta:
+        db_table = "exam_blueprint"
+        ordering = ["-weight_percent", "category__display_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "category"], name="unq_exam_blueprint_category"),
+            models.CheckConstraint(condition=Q(weight_percent__range=(1, 100)), name="chk_exam_blueprint_weight"),
+        ]
+
+    def __str__(self):
+        return f"{self.category} {self.weight_percent}%"
 
 
 class QuestionQuerySet(models.QuerySet):

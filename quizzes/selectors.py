@@ -2,20 +2,24 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import uuid
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import Now
 
 from quizzes.models import (
     Bookmark,
     Category,
     Exam,
+    ExamBlueprint,
     Question,
     QuestionCategory,
     QuestionOption,
     QuestionStatus,
+    QuizMode,
     QuizSession,
     SessionQuestion,
     SessionSelectedOption,
@@ -135,6 +139,7 @@ class QuestionView:
     options: list = field(default_factory=list)
     selected_ids: set = field(default_factory=set)
     is_bookmarked: bool = False
+    time_spent: timedelta | None = None  # on the results page (time_per_question)
 
     @property
     def locked(self) -> bool:
@@ -244,3 +249,62 @@ def category_breakdown(session: QuizSession) -> list[dict]:
     for category, row in sorted(rows.items(), key=lambda item: (item[0].display_order, item[0].name)):
         breakdown.append({"category": category, **row, "percentage": round(100 * row["correct"] / row["total"])})
     return breakdown
+
+
+def ended_by_time_limit(session: QuizSession) -> bool:
+    """A timed exam the clock ended (finish_session stops it at its deadline, never later)."""
+    deadline = session.deadline
+    return bool(session.is_exam and deadline and session.completed_at and session.completed_at >= deadline)
+
+
+def exam_summary_rows(session: QuizSession, url_prefix: str) -> list[dict]:
+    """Every question of the session with its state for the navigator and the review screen: one query."""
+    rows = list(session.session_questions.values("question_order", "answered_at", "is_flagged", "is_correct"))
+    for row in rows:
+        row["number"] = row["question_order"] + 1
+        row["url"] = f"{url_prefix}{row['number']}/"
+        row["is_answered"] = row["answered_at"] is not None
+    return rows
+
+
+def time_per_question(session: QuizSession, session_questions) -> dict:
+    """Time spent on each answered question, by question order: from the previous answer saved in
+    the session (or its start) to this one's, the time a learner spent reaching this answer.
+    Answers are stamped when saved, so a changed exam answer counts until its last change."""
+    answered = sorted((sq for sq in session_questions if sq.answered_at), key=lambda sq: sq.answered_at)
+    spent, previous = {}, session.started_at
+    for sq in answered:
+        spent[sq.question_order] = max(sq.answered_at - previous, timedelta(0))
+        previous = sq.answered_at
+    return spent
+
+
+def blueprint_breakdown(session: QuizSession, breakdown: list[dict]) -> list[dict]:
+    """The category breakdown against the exam's blueprint: each row gets the category's weight
+    (None outside the blueprint), and a blueprint category the session had no question of is
+    listed with 0 questions. One query for an exam-mode session of an exam, none otherwise."""
+    if not session.is_exam or session.exam_id is None:
+        return breakdown
+    weights = {row.category_id: row for row in ExamBlueprint.objects.filter(exam_id=session.exam_id).select_related("category")}
+    rows = []
+    for row in breakdown:
+        blueprint = weights.pop(row["category"].pk, None)
+        rows.append({**row, "weight": blueprint.weight_percent if blueprint else None})
+    for blueprint in weights.values():
+        rows.append({"category": blueprint.category, "total": 0, "correct": 0, "percentage": None,
+                     "weight": blueprint.weight_percent})
+    return sorted(rows, key=lambda row: (row["weight"] is None, -(row["weight"] or 0), row["category"].display_order))
+
+
+def open_exam_question_ids(user):
+    """Ids of the questions in the learner's exams still running (not submitted, time not up)."""
+    deadline = ExpressionWrapper(
+        F("session__started_at") + F("session__time_limit_minutes") * timedelta(minutes=1),
+        output_field=DateTimeField(),
+    )
+    return (
+        SessionQuestion.objects.filter(session__user=user, session__mode=QuizMode.EXAM, session__completed_at__isnull=True)
+        .alias(deadline=deadline)
+        .filter(Q(session__time_limit_minutes__isnull=True) | Q(deadline__gt=Now()))
+        .values("question_id")
+    )

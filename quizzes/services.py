@@ -46,6 +46,10 @@ class DailyLimitReached(QuizError):
     pass
 
 
+class TimeUp(QuizError):
+    """The exam's time ran out before the answer came: it was submitted without it."""
+
+
 def free_daily_limit() -> int:
     """Questions a learner without premium may answer per day (0: no limit)."""
     return getattr(settings, "FREE_DAILY_QUESTION_LIMIT", 40)
@@ -157,6 +161,8 @@ def start_session(
         free_left = None
     tags = sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
     questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
+    if mode != QuizMode.EXAM:  # a question of an open exam must not show its answer elsewhere
+        questions = questions.exclude(pk__in=selectors.open_exam_question_ids(user))
     if question_ids is not None:
         picked = shuffled_pick(questions.filter(pk__in=list(question_ids)), count)
     elif mode == QuizMode.MISTAKES:
@@ -169,6 +175,8 @@ def start_session(
         probes = candidate_questions(
             user=user, exam=exam, category=category, tags=tags, at_or_after=RawSQL("probes.start", ())
         )
+        if mode != QuizMode.EXAM:
+            probes = probes.exclude(pk__in=selectors.open_exam_question_ids(user))
         picked = random_pick(questions, count, probes=probes)
     if not picked:
         raise NoQuestionsAvailable(no_questions_message(mode))
@@ -197,6 +205,79 @@ def start_session(
         for order, question_id in enumerate(picked)
     )
     return StartedSession(session=session, requested=requested, free_questions_left=free_left)
+
+
+def allocate_by_weight(weights: dict, total: int) -> dict:
+    """Split `total` questions over keys by percentage weights, largest remainder first (Hamilton's
+    method): each key gets the floor of its exact share, and the seats left go to the largest
+    fractional parts (ties to the heavier weight, then to the order given)."""
+    weight_sum = sum(weights.values())
+    if not weight_sum:
+        return dict.fromkeys(weights, 0)
+    exact = {key: total * weight / weight_sum for key, weight in weights.items()}
+    allocation = {key: int(share) for key, share in exact.items()}
+    left = total - sum(allocation.values())
+    order = sorted(weights, key=lambda key: (-(exact[key] - allocation[key]), -weights[key]))
+    for key in order[:left]:
+        allocation[key] += 1
+    return allocation
+
+
+@dataclass(frozen=True)
+class BlueprintShortfall:
+    category: object
+    wanted: int
+    found: int
+
+
+@dataclass(frozen=True)
+class StartedFullExam:
+    started: StartedSession
+    shortfalls: list
+
+    @property
+    def session(self):
+        return self.started.session
+
+
+@transaction.atomic
+def start_full_exam(*, user, exam) -> StartedFullExam:
+    """A timed exam-mode session with the exam's own settings: `question_count` questions drawn
+    by the blueprint's weights (or from the whole exam without one), `duration_minutes` long.
+    A category with too few questions gives what it has, listed in `shortfalls`."""
+    requested = min(exam.question_count, MAX_QUESTIONS_PER_SESSION)
+    # Without premium, a shorter exam by the same blueprint when fewer free questions are left today.
+    free_left = free_questions_left(user)
+    if free_left == 0:
+        raise DailyLimitReached(daily_limit_message())
+    total = requested if free_left is None else min(requested, free_left)
+    blueprint = list(exam.blueprint.select_related("category"))
+    picked: list = []
+    shortfalls = []
+    if blueprint:
+        allocation = allocate_by_weight({row.category: row.weight_percent for row in blueprint}, total)
+        for category, wanted in allocation.items():
+            if not wanted:
+                continue
+            found = shuffled_pick(
+                candidate_questions(user=user, exam=exam, category=category).exclude(pk__in=picked), wanted
+            )
+            picked += found
+            if len(found) < wanted:
+                shortfalls.append(BlueprintShortfall(category=category, wanted=wanted, found=len(found)))
+    else:
+        picked = random_pick(candidate_questions(user=user, exam=exam), total)
+    if not picked:
+        raise NoQuestionsAvailable(f"{exam.code} has no questions you can take yet.")
+    started = start_session(
+        user=user, mode=QuizMode.EXAM, exam=exam, count=len(picked), question_ids=picked,
+        time_limit_minutes=exam.duration_minutes,
+    )
+    shortened_to = free_left if total < requested else None
+    return StartedFullExam(
+        started=StartedSession(session=started.session, requested=requested, free_questions_left=shortened_to),
+        shortfalls=shortfalls,
+    )
 
 
 def shuffled_pick(questions, count: int) -> list:
@@ -304,7 +385,7 @@ def answer_question(*, learner, session_id, number: int, option_ids: Iterable):
                                          option_ids=option_ids)
     if recorded is _TIME_UP:
         finish_session(session=session)  # its own transaction: it must survive the refusal below
-        raise QuizError("Time is up: the exam was submitted with the answers you had given.")
+        raise TimeUp("Time is up: the exam was submitted with the answers you had given.")
     return session, recorded
 
 
@@ -382,6 +463,35 @@ def finish_session(*, session: QuizSession) -> QuizSession:
             answer_recorded.send(SessionQuestion, session=session, session_question=session_question)
     session_completed.send(QuizSession, session=session)
     return session
+
+
+MAX_OPTIONS_POSTED = 20  # more than any question has: a longer list is cut, not looked up
+
+
+def save_exam_choice(*, session: QuizSession, number: int, option_ids: Iterable) -> str | None:
+    """Save the learner's current choice on an exam question as they move on. Returns why nothing
+    was saved (for the page to say), or None when it was. An empty choice keeps what was stored."""
+    option_ids = [str(option_id) for option_id in option_ids][:MAX_OPTIONS_POSTED]
+    if not option_ids:
+        return f"No answer was chosen on question {number}, so nothing was saved for it."
+    try:
+        answer_question(learner=session.user_id, session_id=session.pk, number=number, option_ids=option_ids)
+    except TimeUp:
+        raise
+    except QuizError as error:
+        return f"Your choice on question {number} was not saved: {error}"
+    return None
+
+
+def exam_walk_next(*, session: QuizSession, number: int, walk: str) -> int | None:
+    """The next question after `number` in a review walk ("flagged" or "unanswered"), or None."""
+    rows = session.session_questions.filter(question_order__gt=number - 1).order_by("question_order")
+    if walk == "flagged":
+        rows = rows.filter(is_flagged=True)
+    else:
+        rows = rows.filter(answered_at__isnull=True)
+    order = rows.values_list("question_order", flat=True).first()
+    return None if order is None else order + 1
 
 
 def move_to(*, session: QuizSession, index: int) -> None:

@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe, require_POST
@@ -14,12 +15,14 @@ from accounts.guests import get_or_create_learner
 from quizzes import selectors, services
 from quizzes.forms import StartQuizForm
 from quizzes.models import (
+    DEFAULT_PASSING_SCORE,
     Bookmark,
     Category,
     Exam,
     Question,
     QuestionCategory,
     QuestionExam,
+    QuestionOption,
     QuestionStatus,
     QuizMode,
     QuizSession,
@@ -76,10 +79,17 @@ def exam_detail(request, code):
     count = next((e.active_question_count for e in selectors.catalogue_exams(learner) if e.pk == exam.pk), 0)
     categories = [c for c in selectors.catalogue_categories(learner, exam=exam) if c.active_question_count]
     form = StartQuizForm(initial={"exam": exam, "count": 10, "mode": QuizMode.PRACTICE})
+    blueprint = list(exam.blueprint.select_related("category"))
     return render(
         request,
         "quizzes/exam_detail.html",
-        {"exam": exam, "question_count": count, "categories": categories, **start_form_context(request, form)},
+        {
+            "exam": exam,
+            "question_count": count,
+            "categories": categories,
+            "blueprint": blueprint,
+            **start_form_context(request, form),
+        },
     )
 
 
@@ -143,13 +153,14 @@ def quiz_resume(request, session_id):
 def player_context(request, session, session_question, error=None, upgrade_prompt=False):
     learner = request.learner
     view = selectors.question_view(session, session_question, learner)
-    rows = list(session.session_questions.values("question_order", "answered_at", "is_flagged", "is_correct"))
     # One reverse() for the whole navigation: the question URLs differ only in their last part.
     url_prefix = question_url(session, 1).removesuffix("1/")
-    for row in rows:
-        row["url"] = f"{url_prefix}{row['question_order'] + 1}/"
+    rows = selectors.exam_summary_rows(session, url_prefix)
     answered = sum(1 for row in rows if row["answered_at"])
+    walk = request.GET.get("walk") if request.GET.get("walk") in EXAM_WALKS else ""
     return {
+        "walk": walk,
+        "current_number": view.number,
         "session": session,
         "view": view,
         "nav": rows,
@@ -165,12 +176,15 @@ def player_context(request, session, session_question, error=None, upgrade_promp
         "flagged_count": sum(1 for row in rows if row["is_flagged"]),
         "error": error,
         "upgrade_prompt": upgrade_prompt,
+        "seconds_left": seconds_left(session),
     }
 
 
 @require_safe
 def quiz_question(request, session_id, number):
     session, session_question = get_session_question_for_learner(request, session_id, number)
+    if session.is_completed and session.is_exam:
+        return results_after_end(request, session)
     if session.is_completed and not request.htmx:
         return redirect("quiz_results", session.pk)
     if session.is_paused:
@@ -179,6 +193,146 @@ def quiz_question(request, session_id, number):
     return render_htmx_aware(
         request, "quizzes/player.html", player_context(request, session, session_question), "player"
     )
+
+
+EXAM_WALKS = frozenset({"flagged", "unanswered"})  # review walks: Next goes to the next such question
+
+
+def results_after_end(request, session):
+    """Where an answer or a move on an ended exam goes: its results, saying why."""
+    if not selectors.ended_by_time_limit(session):  # a time-out: the results page says so itself
+        messages.warning(request, "This exam is already submitted: its answers can no longer change.")
+    return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+
+
+@require_POST
+def quiz_exam_save(request, session_id, number):
+    """An exam question's form: the choice is saved on every change (htmx) and with every way of
+    leaving the question (its submit buttons, named by `go`), so nothing chosen is lost."""
+    session, session_question = get_session_question_for_learner(request, session_id, number)
+    if session.is_completed:
+        return results_after_end(request, session)
+    if not session.is_exam:
+        return redirect(question_url(session, number))
+    locked = session_question.question.is_premium and not request.learner.has_premium
+    try:
+        problem = None if locked else services.save_exam_choice(
+            session=session, number=number, option_ids=request.POST.getlist("option")
+        )
+    except services.TimeUp:
+        session.refresh_from_db()
+        return results_after_end(request, session)
+    go = request.POST.get("go", "")
+    if request.htmx and not go:
+        return render(request, "quizzes/player.html#save_status", {"problem": problem, **exam_nav_context(session, number)})
+    if problem and not (go == "flag" and not request.POST.getlist("option")):
+        messages.warning(request, problem)
+    walk = request.POST.get("walk", "")
+    return exam_move(request, session, session_question, go=go, walk=walk if walk in EXAM_WALKS else "")
+
+
+def exam_move(request, session, session_question, *, go: str, walk: str):
+    """Where an exam question's submit button `go` leads, its choice saved: a neighbour, a number,
+    the next question of a review walk, the same question flagged, the review screen, or home."""
+    number = session_question.question_order + 1
+    target = number
+    if go == "previous":
+        target = number - 1
+    elif go == "next" and walk:
+        target = services.exam_walk_next(session=session, number=number, walk=walk)
+        if target is None:
+            messages.info(request, f"No more {walk} questions after question {number}.")
+            return redirect("quiz_review", session.pk)
+    elif go == "next":
+        target = number + 1
+    elif go.isascii() and go.isdigit():
+        target = int(go)
+    elif go == "flag":
+        services.toggle_flag(session=session, session_question=session_question)
+    elif go == "review":
+        return redirect("quiz_review", session.pk)
+    elif go == "pause":
+        services.set_paused(session=session, paused=True)
+        messages.success(request, "Exam paused. Your answers are saved; resume it any time from the home page.")
+        return redirect("home")
+    if not 1 <= target <= session.question_count:
+        target = number
+    url = question_url(session, target)
+    return redirect(f"{url}?walk={walk}" if walk else url)
+
+
+def exam_nav_context(session, number):
+    rows = selectors.exam_summary_rows(session, question_url(session, 1).removesuffix("1/"))
+    answered = sum(1 for row in rows if row["is_answered"])
+    return {
+        "nav": rows,
+        "current_number": number,
+        "answered_count": answered,
+        "unanswered_count": len(rows) - answered,
+        "flagged_count": sum(1 for row in rows if row["is_flagged"]),
+    }
+
+
+@require_safe
+def quiz_review(request, session_id):
+    """The exam's summary before the final submit: every question's state, links back, the walks."""
+    session = get_session_for_learner(request, session_id)
+    if session.is_completed:
+        return redirect("quiz_results", session.pk)
+    if not session.is_exam:
+        return redirect("quiz_question", session.pk, session.current_index + 1)
+    url_prefix = question_url(session, 1).removesuffix("1/")
+    rows = selectors.exam_summary_rows(session, url_prefix)
+    first_flagged = next((row for row in rows if row["is_flagged"]), None)
+    first_unanswered = next((row for row in rows if not row["is_answered"]), None)
+    context = {
+        "session": session,
+        "rows": rows,
+        "answered_count": sum(1 for row in rows if row["is_answered"]),
+        "unanswered_count": sum(1 for row in rows if not row["is_answered"]),
+        "flagged_count": sum(1 for row in rows if row["is_flagged"]),
+        "first_flagged": first_flagged,
+        "first_unanswered": first_unanswered,
+        "seconds_left": seconds_left(session),
+    }
+    return render(request, "quizzes/exam_review.html", context)
+
+
+def seconds_left(session):
+    if session.deadline is None or session.is_completed:
+        return None
+    return max(0, int((session.deadline - timezone.now()).total_seconds()))
+
+
+@require_POST
+def exam_full_start(request, code):
+    exam = get_object_or_404(Exam.objects.active(), code=code)
+    learner = get_or_create_learner(request)
+    try:
+        full = services.start_full_exam(user=learner, exam=exam)
+    except services.QuizError as error:
+        messages.warning(request, str(error))
+        return redirect("exam_detail", exam.code)
+    for shortfall in full.shortfalls:
+        messages.info(
+            request,
+            f"The blueprint asks for {shortfall.wanted} {shortfall.category.name} questions; "
+            f"only {shortfall.found} are available, so this exam has fewer.",
+        )
+    if full.started.shortened_by_daily_limit:
+        messages.info(
+            request,
+            f"You have {full.started.free_questions_left} free questions left today, so this practice exam "
+            f"has {full.session.question_count} of its {full.started.requested}, drawn by the same blueprint. "
+            "Premium has no daily limit.",
+        )
+    elif full.started.shortfall:
+        messages.info(
+            request,
+            f"This practice exam has {full.session.question_count} questions instead of "
+            f"{full.started.requested}: the bank has too few yet.",
+        )
+    return redirect("quiz_question", full.session.pk, 1)
 
 
 @require_POST
@@ -288,12 +442,24 @@ def quiz_results(request, session_id):
         return render(request, "quizzes/not_finished.html", {"session": session}, status=409)
     learner = request.learner
     views = selectors.review_views(session, learner)
+    spent = selectors.time_per_question(session, [view.session_question for view in views])
+    for view in views:
+        view.time_spent = spent.get(view.session_question.question_order)
+    wrong_only = request.GET.get("show") == "wrong"
+    percentage = session.percentage
+    passing_score = None
+    if session.is_exam:
+        passing_score = session.exam.passing_score if session.exam else DEFAULT_PASSING_SCORE
     context = {
         "session": session,
-        "views": views,
-        "breakdown": selectors.category_breakdown(session),
+        "views": [view for view in views if not view.session_question.is_correct] if wrong_only else views,
+        "wrong_only": wrong_only,
+        "breakdown": selectors.blueprint_breakdown(session, selectors.category_breakdown(session)),
         "wrong_count": sum(1 for view in views if not view.session_question.is_correct),
         "answered_count": sum(1 for view in views if view.session_question.is_answered),
+        "passing_score": passing_score,
+        "passed": None if passing_score is None else (percentage or 0) >= passing_score,
+        "time_up": selectors.ended_by_time_limit(session),
     }
     return render(request, "quizzes/results.html", context)
 
@@ -336,7 +502,15 @@ def bookmarks(request):
     query = (request.GET.get("q") or "").strip()[:200]
     marks = Bookmark.objects.none()
     if learner:
-        marks = Bookmark.objects.filter(user=learner).select_related("question").order_by("-created_at")
+        marks = (
+            Bookmark.objects.filter(user=learner)
+            .select_related("question")
+            .prefetch_related(Prefetch("question__options", QuestionOption.objects.filter(is_correct=True)))
+            .annotate(in_open_exam=Exists(
+                selectors.open_exam_question_ids(learner).filter(question_id=OuterRef("question_id"))
+            ))
+            .order_by("-created_at")
+        )
         if exam:
             marks = marks.filter(Exists(QuestionExam.objects.filter(question=OuterRef("question"), exam=exam)))
         if category:

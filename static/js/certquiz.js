@@ -26,10 +26,13 @@
         event.preventDefault();
         if (input.type === "radio") { input.checked = true; } else { input.checked = !input.checked; }
         input.focus();
+        // An exam saves a choice on its change event (htmx); a scripted check fires none by itself.
+        input.dispatchEvent(new Event("change", { bubbles: true }));
       }
     } else if (event.key === "Enter") {
       if (event.target && /^(BUTTON|A|SUMMARY)$/.test(event.target.tagName)) { return; }
-      var submit = root.querySelector('[data-shortcut="submit"]');
+      var submit = root.querySelector('[data-shortcut="submit"]') ||
+        (event.target && event.target.form && event.target.form.id === "exam-form" ? root.querySelector('[data-shortcut="next"]') : null);
       if (submit) { event.preventDefault(); activate(submit); }
     } else if (event.key === "n" || event.key === "N") {
       var next = root.querySelector('[data-shortcut="next"]');
@@ -40,14 +43,16 @@
     }
   });
 
-  // Countdown for timed exams. The server ends the exam at the deadline whatever happens here.
+  // Countdown for timed exams, from the seconds the server says are left (the browser's clock may
+  // be wrong). The server ends the exam at the deadline whatever happens here; at zero the page
+  // reloads and the server shows the results, saying the time is up.
   var timerInterval = null;
   function startTimer() {
     if (timerInterval) { clearInterval(timerInterval); timerInterval = null; }
-    var root = player();
-    if (!root || !root.dataset.deadline) { return; }
-    var deadline = Date.parse(root.dataset.deadline);
-    var display = root.querySelector("[data-timer]");
+    var clock = document.querySelector("[data-seconds-left]");
+    if (!clock) { return; }
+    var deadline = Date.now() + 1000 * parseInt(clock.dataset.secondsLeft, 10);
+    var display = document.querySelector("[data-timer]");
     function tick() {
       var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       if (display) {
@@ -57,8 +62,8 @@
       }
       if (left <= 0) {
         clearInterval(timerInterval); timerInterval = null;
-        var finish = document.getElementById("finish-form");
-        if (finish) { finish.submit(); } else { window.location.reload(); }
+        // A moment's grace, so the server's clock has passed the deadline too.
+        setTimeout(function () { window.location.assign(window.location.pathname); }, 1000);
       }
     }
     tick();

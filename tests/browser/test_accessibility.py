@@ -50,7 +50,7 @@ def test_pages_have_no_serious_accessibility_violations(browser, page, live_serv
 
     start_quiz(page, count=2, mode="Exam", time_limit_minutes=30)
     answer_first_option(page)
-    expect(page.get_by_text("Answer saved.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
     page.get_by_role("button", name="Flag for review").click()
     expect(page.get_by_role("button", name="Flagged for review")).to_be_visible()
     check(page, "exam player, answered and flagged")

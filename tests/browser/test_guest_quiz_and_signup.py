@@ -29,7 +29,7 @@ def test_guest_takes_practice_quiz_with_mouse_and_keyboard_then_signs_up_and_kee
     # Question 1 with the mouse: click an option's label, then the Submit button.
     player.locator("label.option").first.click()
     expect(player.locator("input[name=option]").first).to_be_checked()
-    page.get_by_role("button", name="Submit answer").click()
+    page.get_by_role("button", name="Check answer").click()
     expect(player.locator(".feedback .verdict")).to_have_text(VERDICT)
     expect(player.locator(".feedback .explanation")).to_contain_text("OSPF uses hello packets")
     expect(player.locator(".feedback .explanation em")).to_have_text("hello")  # Markdown rendered
@@ -53,7 +53,7 @@ def test_guest_takes_practice_quiz_with_mouse_and_keyboard_then_signs_up_and_kee
     assert page.evaluate("window.__sameDocument") is True
 
     player.locator("label.option").nth(1).click()
-    page.get_by_role("button", name="Submit answer").click()
+    page.get_by_role("button", name="Check answer").click()
     expect(player.locator(".feedback .verdict")).to_have_text(VERDICT)
     expect(page.get_by_text("3 of 3 answered")).to_be_visible()
 

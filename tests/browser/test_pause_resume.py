@@ -18,7 +18,7 @@ def test_pause_and_resume_across_a_reload(page, live_server, learner, question_b
     chosen = player.locator("label.option").nth(1)
     chosen_id = chosen.locator("input").get_attribute("id")
     chosen.click()
-    page.get_by_role("button", name="Submit answer").click()
+    page.get_by_role("button", name="Check answer").click()
     expect(player.locator(".feedback")).to_be_visible()
 
     page.get_by_role("button", name="Pause").click()

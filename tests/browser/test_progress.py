@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 def answer_correctly(page, session_question):
     for option in session_question.question.options.filter(is_correct=True):
         page.locator(f"#option-{option.pk}").check()
-    page.get_by_role("button", name="Submit answer").click()
+    page.get_by_role("button", name="Check answer").click()
     expect(page.locator("#player .verdict")).to_have_text(re.compile("Correct"))
 
 

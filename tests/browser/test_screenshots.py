@@ -19,7 +19,7 @@ def answer_partly_wrong(page) -> None:
     if player.locator("input[type=checkbox]").count():
         player.locator("label.option", has_text="Option 1").click()
     player.locator("label.option", has_text="Option 4").click()
-    page.get_by_role("button", name="Submit answer").click()
+    page.get_by_role("button", name="Check answer").click()
     expect(player.locator(".feedback .verdict")).to_have_text(re.compile("Not quite"))
 
 

@@ -24,7 +24,7 @@ def test_results_show_score_breakdown_and_a_review_of_every_question(learner_cli
     assert body.count("review-item") == 4
     assert "Why OSPF" in body and "Why QoS" in body
     assert "Your answer" in body and "Correct answer" in body
-    assert "Retry 1 mistake" in body
+    assert "Retry mistakes (1)" in body
 
 
 def test_retry_mistakes_starts_a_session_with_the_wrong_and_unanswered_questions(learner_client, learner, bank):

@@ -91,6 +91,10 @@ MATRIX: dict[str, list[Case]] = {
         get(lambda w: reverse("quiz_start"), everyone(OK)),
         post(lambda w: reverse("quiz_start"), everyone(REDIRECT), lambda w: {"count": "2", "mode": "practice"}),
     ],
+    "exam_full_start": [
+        post(lambda w: reverse("exam_full_start", args=["CCNA"]), everyone(REDIRECT)),
+        post(lambda w: reverse("exam_full_start", args=["NOPE"]), everyone(NOT_FOUND)),
+    ],
     "history": [get(lambda w: reverse("history"), everyone(OK))],
     "bookmarks": [get(lambda w: reverse("bookmarks"), everyone(OK))],
     # The learner's quiz: only its owner reaches it.
@@ -98,6 +102,8 @@ MATRIX: dict[str, list[Case]] = {
     "quiz_question": [get(quiz("quiz_question", 1), owner_only(OK))],
     "quiz_answer": [post(quiz("quiz_answer", 2), owner_only(REDIRECT), second_question_option)],
     "quiz_flag": [post(quiz("quiz_flag", 2), owner_only(REDIRECT))],
+    "quiz_exam_save": [post(quiz("quiz_exam_save", 2), owner_only(REDIRECT), second_question_option)],
+    "quiz_review": [get(quiz("quiz_review"), owner_only(REDIRECT))],
     "quiz_finish": [post(quiz("quiz_finish"), owner_only(REDIRECT))],
     "quiz_pause": [post(quiz("quiz_pause"), owner_only(REDIRECT))],
     "quiz_resume_paused": [post(quiz("quiz_resume_paused"), owner_only(REDIRECT))],

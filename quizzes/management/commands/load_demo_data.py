@@ -22,7 +22,18 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import Role, User
-from quizzes.models import Category, Exam, Question, QuestionCategory, QuestionExam, QuestionOption, QuestionType
+from quizzes.models import (
+    MAX_EXAM_MINUTES,
+    MAX_EXAM_QUESTIONS,
+    Category,
+    Exam,
+    ExamBlueprint,
+    Question,
+    QuestionCategory,
+    QuestionExam,
+    QuestionOption,
+    QuestionType,
+)
 
 # Never change it: a question's id is uuid5(QUESTION_NAMESPACE, question_text), which is what makes
 # a second load update the question instead of adding a copy.
@@ -114,6 +125,42 @@ def validate_catalogue(kind: str, items, errors: list[str]) -> set[str]:
             errors.append(f"{name}: display_order must be an integer.")
         codes.add(item["code"])
     return codes
+
+
+EXAM_SETTINGS_PATH = Path(__file__).resolve().parents[2] / "demo" / "exam_settings.json"
+EXAM_SETTINGS = {
+    "passing_score": (1, 100),
+    "duration_minutes": (1, MAX_EXAM_MINUTES),
+    "question_count": (1, MAX_EXAM_QUESTIONS),
+}
+
+
+def validate_exam_settings_file(data: dict, errors: list[str]) -> None:
+    exams = data.get("exams")
+    if not isinstance(exams, dict):
+        errors.append('exam settings: "exams" must map exam codes to their settings.')
+        return
+    for code, item in exams.items():
+        if not isinstance(item, dict):
+            errors.append(f"exam settings of {code}: must be an object.")
+        else:
+            errors.extend(f"exam settings of {code}: {problem}" for problem in validate_exam_settings(item))
+
+
+def validate_exam_settings(item: dict) -> list[str]:
+    problems = []
+    for key, (low, high) in EXAM_SETTINGS.items():
+        value = item.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
+            problems.append(f"{key} must be an integer from {low} to {high}.")
+    blueprint = item.get("blueprint", {})
+    if not isinstance(blueprint, dict) or not all(
+        isinstance(weight, int) and not isinstance(weight, bool) and 1 <= weight <= 100 for weight in blueprint.values()
+    ):
+        problems.append("blueprint must map category codes to weights from 1 to 100.")
+    elif blueprint and sum(blueprint.values()) != 100:
+        problems.append(f"the blueprint's weights must sum to 100, not {sum(blueprint.values())}.")
+    return problems
 
 
 def validate_question(item, exam_codes: set[str], category_codes: set[str]) -> list[str]:
@@ -220,7 +267,8 @@ class Command(BaseCommand):
         self.Badge = apps.get_model("gamification", "Badge")
         badges_path = Path(apps.get_app_config("gamification").path) / "demo" / "badges.json"
         data, badges = read_json(path), read_json(badges_path).get("badges")
-        self.validate(path, data, badges)
+        exam_settings = read_json(EXAM_SETTINGS_PATH)
+        self.validate(path, data, badges, exam_settings)
 
         self.counts: dict[str, Counter] = defaultdict(Counter)
         try:
@@ -228,26 +276,28 @@ class Command(BaseCommand):
                 admin = self.load_accounts()
                 self.load_catalogue(Exam, data.get("exams", []), "exams")
                 self.load_catalogue(Category, data.get("categories", []), "categories")
+                self.load_exam_settings(exam_settings["exams"])
                 self.load_questions(data["questions"], admin)
                 self.load_badges(badges)
         except ProtectedError as error:  # an option the file dropped was already answered in a quiz
             raise CommandError(f"{self.display(path)} was not loaded, nothing was written: {error.args[0]}") from None
 
         self.stdout.write(f"Demo data loaded from {self.display(path)} and {self.display(badges_path)}:")
-        for kind in ("accounts", "exams", "categories", "questions", "badges"):
+        for kind in ("accounts", "exams", "exam settings", "categories", "questions", "badges"):
             counts = self.counts[kind]
             self.stdout.write(
-                f"  {kind:<11}{counts['created']:>4} created{counts['updated']:>4} updated"
+                f"  {kind:<14}{counts['created']:>4} created{counts['updated']:>4} updated"
                 f"{counts['unchanged']:>5} unchanged"
             )
         self.stdout.write(self.logins())
 
-    def validate(self, path: Path, data: dict, badges) -> None:
+    def validate(self, path: Path, data: dict, badges, exam_settings: dict) -> None:
         errors: list[str] = []
         exam_codes = validate_catalogue("exams", data.get("exams", []), errors)
         category_codes = validate_catalogue("categories", data.get("categories", []), errors)
         exam_codes |= set(Exam.objects.values_list("code", flat=True))
         category_codes |= set(Category.objects.values_list("code", flat=True))
+        validate_exam_settings_file(exam_settings, errors)
 
         questions = data.get("questions")
         if not isinstance(questions, list):
@@ -327,6 +377,38 @@ class Command(BaseCommand):
                 self.count(kind, created=True, changed=True)
             else:
                 self.count(kind, created=False, changed=apply_values(row, values))
+
+    def load_exam_settings(self, settings_by_code: dict) -> None:
+        """Each listed exam's settings and blueprint as the settings file gives them: blueprint rows
+        added, reweighted or dropped to match. Exams the file does not list are left alone, and so
+        are, when another questions file (--path) leaves them out, the exams and the blueprints
+        whose categories are not in the bank."""
+        category_ids = dict(Category.objects.values_list("code", "id"))
+        exams = Exam.objects.in_bulk(list(settings_by_code), field_name="code")
+        for code, item in settings_by_code.items():
+            exam = exams.get(code)
+            if exam is None:
+                continue
+            changed = apply_values(exam, {key: item[key] for key in EXAM_SETTINGS if key in item})
+            if "blueprint" in item and set(item["blueprint"]) <= set(category_ids):
+                changed |= self.sync_blueprint(exam, {category_ids[c]: weight for c, weight in item["blueprint"].items()})
+            self.count("exam settings", created=False, changed=changed)
+
+    @staticmethod
+    def sync_blueprint(exam: Exam, wanted: dict) -> bool:
+        current = {row.category_id: row for row in ExamBlueprint.objects.filter(exam=exam)}
+        deleted, _ = ExamBlueprint.objects.filter(exam=exam).exclude(category_id__in=wanted).delete()
+        changed = bool(deleted)
+        for category_id, weight in wanted.items():
+            row = current.get(category_id)
+            if row is None:
+                ExamBlueprint.objects.create(exam=exam, category_id=category_id, weight_percent=weight)
+                changed = True
+            elif row.weight_percent != weight:
+                row.weight_percent = weight
+                row.save(update_fields=["weight_percent"])
+                changed = True
+        return changed
 
     def load_questions(self, items: list[dict], admin: User) -> None:
         """Questions by id, their options by display order, their exam and category links; the
