@@ -172,8 +172,9 @@ def test_another_learners_review_is_not_found(client, other_learner, exam_sessio
 
 @pytest.mark.parametrize("size", [5, 100])
 def test_the_review_screen_costs_the_same_queries_for_5_and_100_questions(
-    client, ccna, ospf, django_assert_num_queries, size
+    client, ccna, ospf, django_assert_num_queries, size, settings
 ):
+    settings.FREE_DAILY_QUESTION_LIMIT = 0  # a 100-question exam, whatever the free daily limit
     make_bank(100, ccna, ospf, UserFactory(username="author"))
     learner = UserFactory(username="examinee")
     session = start_session(user=learner, mode="exam", count=size, exam=ccna, time_limit_minutes=60).session

@@ -198,3 +198,17 @@ def test_demo_exam_settings_whose_blueprint_does_not_sum_to_100_load_nothing(db,
         call_command("load_demo_data", stdout=open("/dev/null", "w"))
 
     assert not Exam.objects.exists()
+
+
+def test_a_free_learner_with_fewer_free_questions_left_gets_a_shorter_exam_by_the_same_blueprint(
+    learner_client, weighted_exam, settings
+):
+    settings.FREE_DAILY_QUESTION_LIMIT = 5
+
+    response = learner_client.post("/exams/CCNA/full/", follow=True)
+
+    session = QuizSession.objects.get()
+    assert session.question_count == 5
+    # 5 × (70, 30) = 3.5, 1.5 → floors 3, 1; the seat left goes to the first largest remainder.
+    assert sum(drawn_by_category(session).values()) == 5 and drawn_by_category(session)["QOS"] >= 1
+    assert "You have 5 free questions left today, so this practice exam has 5 of its 10" in response.content.decode()

@@ -121,8 +121,9 @@ def test_retry_mistakes_is_offered_with_the_count(learner_client, learner, bluep
 
 @pytest.mark.parametrize("size", [5, 100])
 def test_the_score_report_costs_the_same_queries_for_5_and_100_questions(
-    client, ccna, ospf, qos, django_assert_num_queries, size
+    client, ccna, ospf, qos, django_assert_num_queries, size, settings
 ):
+    settings.FREE_DAILY_QUESTION_LIMIT = 0  # a 100-question exam, whatever the free daily limit
     make_bank(100, ccna, ospf, UserFactory(username="author"))
     ExamBlueprint.objects.create(exam=ccna, category=ospf, weight_percent=80)
     ExamBlueprint.objects.create(exam=ccna, category=qos, weight_percent=20)
