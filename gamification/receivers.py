@@ -4,7 +4,7 @@ from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
 
 from accounts.guests import guest_merged
-from gamification import announcements, services
+from gamification import announcements, progress, services
 from quizzes.signals import answer_recorded, session_completed
 
 
@@ -12,15 +12,15 @@ from quizzes.signals import answer_recorded, session_completed
 def count_answer(sender, session, session_question, **kwargs):
     # An exam's answers become final together when it is submitted: finish_session sends
     # answer_recorded for each and then session_completed in the same transaction, and
-    # count_finished_session counts them there in one batch (fixed queries whatever the exam's size).
+    # count_finished_session counts them there, in order, in one batch.
     if session.is_exam:
         return
-    services.record_answers(session=session, answers=[services.Answer.of(session_question)])
+    progress.record_answer(session=session, session_question=session_question)
 
 
 @receiver(session_completed, dispatch_uid="gamification.count_finished_session")
 def count_finished_session(sender, session, **kwargs):
-    services.count_finished_session(session=session)
+    progress.record_finished_session(session=session)
 
 
 @receiver(guest_merged, dispatch_uid="gamification.merge_guest_progress")

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseForbidden
@@ -57,12 +55,20 @@ def review_quiz(request):
     learner = learner_or_none(request)
     if not learner:
         return redirect("quiz_start")
-    today = timezone.now().astimezone(learner.tzinfo).date()
-    due = selectors.due_for_review(learner, selectors.day_start(today + timedelta(days=1), learner.tzinfo))
+    now = timezone.now()
+    due = selectors.due_question_ids(learner, now)
     if not due:
-        messages.info(request, "Nothing is due for review today. Questions you get wrong come back here.")
+        messages.info(request, nothing_due_message(learner, now))
         return redirect("dashboard")
     return start_practice(request, question_ids=due, count=len(due))
+
+
+def nothing_due_message(learner, now) -> str:
+    next_due = selectors.next_due_at(learner, now)
+    if next_due is None:
+        return "Nothing is due for review. Every question you answer comes back here when it is due."
+    local = timezone.localtime(next_due, learner.tzinfo)
+    return f"Nothing is due for review now. The next question is due on {local:%a %-d %b at %H:%M}."
 
 
 @require_POST
