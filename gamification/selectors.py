@@ -33,6 +33,10 @@ def daily_activity(user, first_day: date, last_day: date) -> dict[date, tuple[in
 
 # Smart review ----------------------------------------------------------------------------------
 
+# Due questions handed to a "Due for review" quiz, which may narrow them by exam, category or tags.
+DUE_REVIEW_CANDIDATES = 500
+
+
 def reviewable_cards(user):
     """The learner's review cards of questions they may still see (active, premium only with premium)."""
     visible = Question.objects.active().visible_to(user).filter(pk=OuterRef("question_id"))

@@ -29,7 +29,12 @@ def dashboard(request):
 @require_GET
 def help_page(request):
     levels = [(level, rules.xp_for_level(level)) for level in range(1, 11)]
-    return render(request, "gamification/help.html", {"rules": rules, "levels": levels})
+    return render(request, "gamification/help.html", {
+        "rules": rules,
+        "levels": levels,
+        "forget_percent": round(100 * (1 - rules.REVIEW_DESIRED_RETENTION)),
+        "week_weight_2": round(rules.READINESS_WEEK_WEIGHT**2, 2),
+    })
 
 
 def start_practice(request, **kwargs):
@@ -48,27 +53,6 @@ def weak_area_quiz(request, code):
         return redirect("quiz_start")
     category = get_object_or_404(Category.objects.active(), code=code)
     return start_practice(request, category=category, count=rules.WEAK_AREA_QUIZ_SIZE)
-
-
-@require_POST
-def review_quiz(request):
-    learner = learner_or_none(request)
-    if not learner:
-        return redirect("quiz_start")
-    now = timezone.now()
-    due = selectors.due_question_ids(learner, now)
-    if not due:
-        messages.info(request, nothing_due_message(learner, now))
-        return redirect("dashboard")
-    return start_practice(request, question_ids=due, count=len(due))
-
-
-def nothing_due_message(learner, now) -> str:
-    next_due = selectors.next_due_at(learner, now)
-    if next_due is None:
-        return "Nothing is due for review. Every question you answer comes back here when it is due."
-    local = timezone.localtime(next_due, learner.tzinfo)
-    return f"Nothing is due for review now. The next question is due on {local:%a %-d %b at %H:%M}."
 
 
 @require_POST
