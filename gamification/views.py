@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from gamification import rules, selectors, services
+from gamification import rules, services
 from gamification.dashboard import dashboard_context, empty_context, leaderboard_context
 from gamification.forms import LeaderboardForm
 from quizzes.models import Category, QuizMode
