@@ -117,7 +117,7 @@ class Ledger:
         upsert(ReviewCard, self.cards.values(), ["user", "question"], CARD_FIELDS)
         upsert(ExamReadiness, self.readiness.values(), ["user", "exam"], READINESS_FIELDS)
         UserBadge.objects.bulk_create(
-            [UserBadge(user=self.user, badge=badge) for badge in self.unlocked], ignore_conflicts=True
+            [UserBadge(user=self.user, badge=badge) for badge in self.unlocked], batch_size=1000, ignore_conflicts=True
         )
 
 
@@ -125,7 +125,10 @@ def upsert(model, rows, unique_fields: list[str], update_fields: list[str]) -> N
     rows = list(rows)
     for row in rows:
         row.pk = None  # bulk_create writes rows with and without a key in two statements
-    model.objects.bulk_create(rows, update_conflicts=True, unique_fields=unique_fields, update_fields=update_fields)
+    # A rebuild writes every row of the learner: batches keep each statement under PostgreSQL's
+    # 65,535 parameters.
+    model.objects.bulk_create(rows, batch_size=1000, update_conflicts=True, unique_fields=unique_fields,
+                              update_fields=update_fields)
 
 
 def locked_progress(user) -> UserProgress:
