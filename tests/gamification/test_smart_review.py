@@ -93,3 +93,15 @@ def test_answers_of_an_exam_not_yet_submitted_make_no_card(learner, questions, c
     finish_session(session=exam)
 
     assert card_of(learner, questions[0]).lapses == 1
+
+
+def test_a_due_review_quiz_narrowed_to_a_category_takes_its_due_questions_only(learner, questions, qos, clock):
+    from quizzes.services import start_session
+
+    for question in (questions[0], questions[6], questions[7]):  # OSPF, QoS, QoS
+        answer_after(learner, question, clock, right=False, think_seconds=10)
+    clock.advance(days=2)
+
+    session = start_session(user=learner, mode=QuizMode.DUE_REVIEW, count=20, category=qos).session
+
+    assert list(session.session_questions.values_list("question_id", flat=True)) == [questions[6].pk, questions[7].pk]
