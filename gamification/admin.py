@@ -2,7 +2,15 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from gamification.models import Badge, LeaderboardProfile, UserBadge, UserProgress
+from gamification.models import (
+    Badge,
+    DailyActivity,
+    ExamReadiness,
+    LeaderboardProfile,
+    ReviewCard,
+    UserBadge,
+    UserProgress,
+)
 
 
 @admin.register(UserProgress)
@@ -45,3 +53,36 @@ class LeaderboardProfileAdmin(admin.ModelAdmin):
     ordering = ["display_name"]
     autocomplete_fields = ["user"]
     readonly_fields = ["created_at"]
+
+
+class DerivedRowsAdmin(admin.ModelAdmin):
+    """Rows the answers write: to look at; `manage.py recompute_progress` rebuilds them."""
+
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DailyActivity)
+class DailyActivityAdmin(DerivedRowsAdmin):
+    list_display = ["user", "day", "answered", "correct", "study_seconds", "xp"]
+    ordering = ["-day"]
+
+
+@admin.register(ReviewCard)
+class ReviewCardAdmin(DerivedRowsAdmin):
+    list_display = ["user", "question", "due", "state", "stability", "difficulty", "reviews", "lapses"]
+    list_select_related = ["user", "question"]
+    ordering = ["due"]
+
+
+@admin.register(ExamReadiness)
+class ExamReadinessAdmin(DerivedRowsAdmin):
+    list_display = ["user", "exam", "score", "answered"]
+    list_select_related = ["user", "exam"]
+    ordering = ["user", "exam"]

@@ -1,13 +1,13 @@
-"""Every tunable number of progress and gamification, and the pure functions that read them.
-
-The SQL in services.py and selectors.py is built from these constants, and the help page prints
-them, so a change here changes the rules everywhere. After changing a number, run
-`manage.py recompute_progress --fix` to bring stored progress in line with the new rules.
-"""
+"""Every rule of progress and gamification, in Python, in one place: the answer's receiver
+(gamification.progress) applies them as each answer becomes final, `recompute_progress` replays the
+answers through the same code, and the help page prints the numbers. After changing a rule, run
+`manage.py recompute_progress` to rebuild the stored progress with it."""
 
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from math import isqrt
+
+import fsrs
 
 # XP
 XP_PER_CORRECT_ANSWER = 10
@@ -37,22 +37,30 @@ HEATMAP_LEVELS = (1, 5, 15, 30)  # answers in a day for heat levels 1, 2, 3 and 
 ACCURACY_CHART_DAYS = 30
 RECENT_SESSIONS = 5
 
-# Smart review (spaced repetition)
-REVIEW_INTERVALS_DAYS = (1, 3, 7, 14, 30)
-REVIEW_RETIRE_AFTER = len(REVIEW_INTERVALS_DAYS)  # right answers in a row since the last wrong one
+# Smart review: FSRS (the `fsrs` package, Anki's scheduler) with its default weights. No learning
+# steps (a question seen in a quiz is reviewed days later, not minutes) and no fuzzing, so that
+# replaying the answers gives the same due dates.
+REVIEW_DESIRED_RETENTION = 0.9
+REVIEW_LONG_THINK_SECONDS = 60  # a right answer after longer than this is rated Hard
 REVIEW_QUIZ_SIZE = 20
+SCHEDULER = fsrs.Scheduler(
+    desired_retention=REVIEW_DESIRED_RETENTION, learning_steps=(), relearning_steps=(), enable_fuzzing=False
+)
 
-# Exam readiness
-READINESS_RECENT_ANSWERS = 50
-READINESS_ANSWERS_PER_CATEGORY = 10
+# Exam readiness: per category, the answers of each week count READINESS_WEEK_WEIGHT times as much
+# as those of the week after (weights by the answers' weeks, not their order, so answers counted in
+# any order, two tabs or an exam submitted late, give the same figures).
+READINESS_WEEK_WEIGHT = 0.7
+READINESS_WEEKS = 12  # weeks of answers kept, counting back from the newest
+READINESS_ANSWERS_PER_CATEGORY = 10  # answers in those weeks for a category's full weight (its coverage)
 READINESS_TREND_WEEKS = 4
 
 # Leaderboard
 LEADERBOARD_SIZE = 10
 
 
-def xp_for_answers(correct: int, wrong: int) -> int:
-    return correct * XP_PER_CORRECT_ANSWER + wrong * XP_PER_WRONG_ANSWER
+def xp_for_answer(is_correct: bool) -> int:
+    return XP_PER_CORRECT_ANSWER if is_correct else XP_PER_WRONG_ANSWER
 
 
 def session_bonus(answered: int) -> int:
@@ -73,23 +81,23 @@ def level_for_xp(experience: int) -> int:
     return level
 
 
-def level_sql(experience_sql: str) -> str:
-    """The same curve in SQL; numeric SQRT is exact on the perfect squares at each threshold."""
-    return f"FLOOR((1 + SQRT(1 + 8 * GREATEST({experience_sql}, 0)::numeric / {int(LEVEL_STEP_XP)})) / 2)::int"
-
-
 def accuracy(correct: int, total: int) -> Decimal:
     if not total:
         return Decimal("0.00")
     return (Decimal(100 * correct) / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def study_seconds(gap: timedelta) -> int:
-    return max(0, min(STUDY_SECONDS_CAP_PER_ANSWER, gap // timedelta(seconds=1)))
+def study_seconds(seconds: int) -> int:
+    return max(0, min(STUDY_SECONDS_CAP_PER_ANSWER, seconds))
 
 
 def local_day(moment: datetime, tzinfo) -> date:
     return moment.astimezone(tzinfo).date()
+
+
+def week_of(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
 
 
 def advance_streak(streak: int, last_day: date | None, day: date) -> tuple[int, date]:
@@ -115,18 +123,49 @@ def heat_level(answers: int) -> int:
     return sum(1 for threshold in HEATMAP_LEVELS if answers >= threshold)
 
 
-def review_interval(right_in_a_row: int) -> timedelta | None:
-    if right_in_a_row >= REVIEW_RETIRE_AFTER:
-        return None
-    return timedelta(days=REVIEW_INTERVALS_DAYS[right_in_a_row])
-
-
-def readiness(answered: int, correct: int, coverage: float) -> int:
-    """Exam readiness, 0 to 100: recent accuracy times category coverage."""
-    if not answered:
-        return 0
-    return round(100 * correct / answered * coverage)
+def review_rating(is_correct: bool, seconds: int) -> fsrs.Rating:
+    """Wrong: Again. Right: Good, or Hard after a long think (`seconds` since the previous answer
+    of the quiz or its start). Easy is never given: a quiz cannot tell it from Good."""
+    if not is_correct:
+        return fsrs.Rating.Again
+    return fsrs.Rating.Hard if seconds > REVIEW_LONG_THINK_SECONDS else fsrs.Rating.Good
 
 
 def category_coverage(answered: int) -> float:
     return min(answered, READINESS_ANSWERS_PER_CATEGORY) / READINESS_ANSWERS_PER_CATEGORY
+
+
+def readiness_score(categories: dict[str, dict[str, list[int]]], week: date) -> int:
+    """Exam readiness at the end of `week`, 0 to 100, from {category code: {Monday (ISO date):
+    [answers, right answers]}}: the mean, over the categories answered in the READINESS_WEEKS up to
+    `week`, of weighted accuracy times coverage (each category weighs the same)."""
+    parts = []
+    for weeks in categories.values():
+        weighted = weighted_right = 0.0
+        answered = 0
+        for monday, (count, right) in sorted(weeks.items()):
+            age = (week - date.fromisoformat(monday)).days // 7
+            if 0 <= age < READINESS_WEEKS:
+                weight = READINESS_WEEK_WEIGHT**age
+                weighted += weight * count
+                weighted_right += weight * right
+                answered += count
+        if answered:
+            parts.append(weighted_right / weighted * category_coverage(answered))
+    return round(100 * sum(parts) / len(parts)) if parts else 0
+
+
+def qualifies_for(badge, progress) -> bool:
+    """Whether the progress row meets the badge's requirement."""
+    value = badge.requirement_value
+    if badge.requirement_type == "questions_solved":
+        return progress.total_questions >= value
+    if badge.requirement_type == "accuracy":
+        return progress.total_questions >= ACCURACY_BADGE_MIN_ANSWERS and progress.accuracy >= value
+    if badge.requirement_type == "streak":
+        return progress.streak >= value
+    if badge.requirement_type == "category_mastery":
+        counts = progress.category_stats.get(badge.requirement_category) or {}
+        attempted, correct = counts.get("attempted", 0), counts.get("correct", 0)
+        return attempted >= MASTERY_MIN_ATTEMPTS and 100 * correct >= value * attempted
+    return False

@@ -1,148 +1,88 @@
-"""Read-side queries of the dashboard: each a fixed number of SQL queries whatever the learner's
-history, aggregated in PostgreSQL (only days, categories, exams or badges come back), except readiness
-and review, which read the last weeks' answers and a cached summary of the older ones (history.py)."""
+"""Read-side queries of the dashboard: plain QuerySets over the rows each answer writes
+(gamification.progress), a fixed number of queries whatever the learner's history."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.core.cache import cache
-from django.db.models import IntegerField, OuterRef, Subquery
-from django.utils import timezone
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models.functions import Lower, Rank
 
-from gamification import history, rules
-from gamification.history import FINAL_SESSION, fetch
-from gamification.models import Badge, LeaderboardProfile, RequirementType, UserBadge, UserProgress
-from quizzes.models import Category, QuizSession, SessionQuestion
-from quizzes.selectors import CATALOGUE_TTL, catalogue_version
-
-# An answer is final (counted in progress) when given in practice, or once its exam is completed.
-FINAL = f"sq.answered_at IS NOT NULL AND {FINAL_SESSION}"
+from gamification import rules
+from gamification.models import (
+    Badge,
+    DailyActivity,
+    ExamReadiness,
+    LeaderboardProfile,
+    RequirementType,
+    ReviewCard,
+    UserBadge,
+    UserProgress,
+)
+from quizzes.models import Category, Exam, Question, QuizSession, SessionQuestion
 
 
 def day_start(day: date, tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tzinfo)
 
 
-# Daily activity --------------------------------------------------------------------------------
-
-# Every answer moves its session's last_activity_at, so only the sessions active since the first
-# day are searched (as for the daily question limit): the cost follows the weeks shown, not the history.
-DAILY_ACTIVITY_SQL = f"""
-SELECT width_bucket(sq.answered_at, %(bounds)s::timestamptz[]) AS day_number,
-       count(*), count(*) FILTER (WHERE sq.is_correct)
-  FROM session_questions sq
- WHERE sq.session_id = ANY (ARRAY(
-         SELECT quiz.id FROM quiz_sessions quiz
-          WHERE quiz.user_id = %(user)s AND quiz.last_activity_at >= %(start)s AND {FINAL_SESSION}))
-   AND sq.answered_at >= %(start)s AND sq.answered_at < %(end)s
- GROUP BY day_number
-"""
+def daily_activity(user, first_day: date, last_day: date) -> dict[date, tuple[int, int]]:
+    """{day of the learner's calendar: (answers, right answers)} between two days."""
+    rows = DailyActivity.objects.filter(user=user, day__range=(first_day, last_day))
+    return {day: (answered, correct) for day, answered, correct in rows.values_list("day", "answered", "correct")}
 
 
-def daily_activity(user, first_day: date, last_day: date, tzinfo) -> dict[date, tuple[int, int]]:
-    """{local day: (answers, right answers)} between two days of the learner's calendar. The
-    day boundaries come from Python's zoneinfo, so days of 23 or 25 hours count right."""
-    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-    bounds = [day_start(day, tzinfo) for day in days] + [day_start(last_day + timedelta(days=1), tzinfo)]
-    rows = fetch(DAILY_ACTIVITY_SQL, {"bounds": bounds, "user": user.pk, "start": bounds[0], "end": bounds[-1]})
-    return {days[number - 1]: (answered, correct) for number, answered, correct in rows}
+# Smart review ----------------------------------------------------------------------------------
+
+# Due questions handed to a "Due for review" quiz, which may narrow them by exam, category or tags.
+DUE_REVIEW_CANDIDATES = 500
 
 
-# Smart review and exam readiness: from the learner's history (gamification.history) ---------------
-
-def load_history(user, now: datetime | None = None, version: str | None = None, total: int | None = None):
-    return history.load(user, now or timezone.now(), version=version or catalogue_version(), total=total)
-
-
-def review_summary(user, until: datetime, learner_history=None) -> history.ReviewSummary:
-    """Questions due before `until` (the end of the learner's today), due later, and retired."""
-    return history.review_summary(learner_history or load_history(user), until)
+def reviewable_cards(user):
+    """The learner's review cards of questions they may still see (active, premium only with premium)."""
+    visible = Question.objects.active().visible_to(user).filter(pk=OuterRef("question_id"))
+    return ReviewCard.objects.filter(Exists(visible), user=user)
 
 
-def due_for_review(user, until: datetime, limit: int = rules.REVIEW_QUIZ_SIZE, learner_history=None) -> list:
-    """The ids of the questions due before `until`, most overdue first."""
-    return history.due_for_review(learner_history or load_history(user), until, limit)
+@dataclass(frozen=True)
+class ReviewSummary:
+    due: int
+    scheduled: int
+    next_due_at: datetime | None
 
 
-# The categories of each active exam that readiness covers: active ones with a question the learner
-# may see in the exam. A DISTINCT over the bank's junction tables (~100 ms at 100,000 questions),
-# cached under the catalogue's version, which quizzes.receivers changes whenever exams, categories,
-# questions or their links change.
-EXAM_CATEGORIES_SQL = """
-SELECT exam.id, exam.code, exam.name, ARRAY(
-         SELECT DISTINCT category_link.category_id
-           FROM question_exams exam_link
-           JOIN question_categories category_link ON category_link.question_id = exam_link.question_id
-           JOIN questions question ON question.id = exam_link.question_id
-           JOIN categories category ON category.id = category_link.category_id
-          WHERE exam_link.exam_id = exam.id AND question.status = 'active' AND category.is_active
-            AND (%(premium)s OR NOT question.is_premium))
-  FROM exams exam
- WHERE exam.is_active
- ORDER BY exam.display_order, exam.name
-"""
-
-
-def exam_categories_key(premium: bool, version: str) -> str:
-    return f"gamification:exam-categories:{version}:{int(premium)}"
-
-
-def exam_categories(user, version: str) -> list[tuple]:
-    """[(exam id, code, name, category ids)] of the active exams, in display order; cached."""
-    premium = bool(getattr(user, "has_premium", False))
-    return cache.get_or_set(
-        exam_categories_key(premium, version),
-        lambda: [(exam_id, code, name, tuple(categories))
-                 for exam_id, code, name, categories in fetch(EXAM_CATEGORIES_SQL, {"premium": premium})],
-        CATALOGUE_TTL,
+def review_summary(user, now: datetime) -> ReviewSummary:
+    """Cards due now, due later, and the next one's due time."""
+    later = Q(due__gt=now)
+    figures = reviewable_cards(user).aggregate(
+        due_now=Count("pk", filter=Q(due__lte=now)), due_later=Count("pk", filter=later), next_due=Min("due", filter=later)
     )
+    return ReviewSummary(figures["due_now"], figures["due_later"], figures["next_due"])
 
 
-def exam_readiness(user, now: datetime) -> list[history.Readiness]:
-    """Per active exam: readiness now and at the same time 1, 2, ... weeks ago (see rules.readiness)."""
-    return exam_readiness_until(user, now)[0]
+def due_question_ids(user, now: datetime, limit: int = rules.REVIEW_QUIZ_SIZE) -> list:
+    """The questions whose cards are due, the longest overdue first (the (user, due) index)."""
+    return list(reviewable_cards(user).filter(due__lte=now).order_by("due").values_list("question_id", flat=True)[:limit])
 
 
-def exam_readiness_until(
-    user, now: datetime, version: str | None = None, learner_history=None
-) -> tuple[list[history.Readiness], datetime | None]:
-    """exam_readiness, and the moment until which it stays the same without a new answer (None:
-    for good), so that it can be cached."""
-    version = version or catalogue_version()
-    learner_history = learner_history or load_history(user, now, version)
-    return history.readiness(learner_history, now, exam_categories(user, version))
+def next_due_at(user, now: datetime) -> datetime | None:
+    return reviewable_cards(user).filter(due__gt=now).order_by("due").values_list("due", flat=True).first()
+
+
+# Exam readiness --------------------------------------------------------------------------------
+
+def exam_readiness(user) -> list[ExamReadiness]:
+    """A row per active exam, in display order (unsaved with zeros where the learner has none)."""
+    exams = list(Exam.objects.active())
+    rows = {row.exam_id: row for row in ExamReadiness.objects.filter(user=user, exam__in=exams)}
+    readiness = []
+    for exam in exams:
+        row = rows.get(exam.pk) or ExamReadiness(user=user)
+        row.exam = exam
+        readiness.append(row)
+    return readiness
 
 
 # Weekly leaderboard -----------------------------------------------------------------------------
-
-LEADERBOARD_SQL = f"""
-WITH week_answers AS (
-  SELECT quiz.user_id, quiz.id AS session_id, sq.is_correct, quiz.completed_at,
-         CASE WHEN quiz.mode = 'exam' THEN quiz.completed_at ELSE sq.answered_at END AS final_at
-    FROM leaderboard_profiles profile
-    JOIN quiz_sessions quiz ON quiz.user_id = profile.user_id
-    JOIN session_questions sq ON sq.session_id = quiz.id
-   WHERE {FINAL} AND (quiz.last_activity_at >= %(start)s OR quiz.completed_at >= %(start)s)
-), answer_xp AS (
-  SELECT user_id, sum(CASE WHEN is_correct THEN %(right)s ELSE %(wrong)s END) AS xp
-    FROM week_answers WHERE final_at >= %(start)s GROUP BY user_id
-), bonus_xp AS (
-  SELECT user_id, count(*) * %(bonus)s AS xp
-    FROM (SELECT user_id, session_id FROM week_answers WHERE completed_at >= %(start)s
-           GROUP BY user_id, session_id HAVING count(*) >= %(bonus_min)s) finished
-   GROUP BY user_id
-), ranked AS (
-  SELECT profile.user_id, profile.display_name, COALESCE(answer_xp.xp, 0) + COALESCE(bonus_xp.xp, 0) AS xp
-    FROM leaderboard_profiles profile
-    LEFT JOIN answer_xp ON answer_xp.user_id = profile.user_id
-    LEFT JOIN bonus_xp ON bonus_xp.user_id = profile.user_id
-)
-SELECT position, display_name, xp, user_id = %(me)s
-  FROM (SELECT *, rank() OVER (ORDER BY xp DESC) AS position FROM ranked WHERE xp > 0) positions
- WHERE position <= %(size)s OR user_id = %(me)s
- ORDER BY position, lower(display_name)
-"""
-
 
 @dataclass(frozen=True)
 class LeaderboardRow:
@@ -153,23 +93,28 @@ class LeaderboardRow:
 
 
 def week_start(now: datetime) -> datetime:
-    """Leaderboard weeks run from Monday 00:00 UTC, the same for every learner."""
+    """Leaderboard weeks are the days from Monday to Sunday, each learner's in their own zone; the
+    week shown is the one holding today's date in UTC."""
     today = now.astimezone(UTC).date()
-    return day_start(today - timedelta(days=today.weekday()), UTC)
+    return day_start(rules.week_of(today), UTC)
 
 
 def weekly_leaderboard(user, now: datetime) -> list[LeaderboardRow]:
     """The top of the week by XP among learners who opted in, and the viewer's own row."""
-    params = {
-        "start": week_start(now),
-        "right": rules.XP_PER_CORRECT_ANSWER,
-        "wrong": rules.XP_PER_WRONG_ANSWER,
-        "bonus": rules.XP_SESSION_BONUS,
-        "bonus_min": rules.SESSION_BONUS_MIN_ANSWERS,
-        "size": rules.LEADERBOARD_SIZE,
-        "me": user.pk if user else None,
-    }
-    return [LeaderboardRow(*row) for row in fetch(LEADERBOARD_SQL, params)]
+    monday = week_start(now).date()
+    week = Q(user__daily_activity__day__range=(monday, monday + timedelta(days=6)))
+    me = user.pk if user else None
+    ranked = (
+        LeaderboardProfile.objects.annotate(xp=Sum("user__daily_activity__xp", filter=week, default=0))
+        .filter(xp__gt=0)
+        .annotate(
+            position=Window(Rank(), order_by=F("xp").desc()),
+            # A window too, as Django filters on a disjunction of window predicates only.
+            is_me=Window(Max(Case(When(user_id=me, then=Value(1)), default=Value(0))), partition_by=F("user_id")),
+        )
+    )
+    rows = ranked.filter(Q(position__lte=rules.LEADERBOARD_SIZE) | Q(is_me=1)).order_by("position", Lower("display_name"))
+    return [LeaderboardRow(row.position, row.display_name, row.xp, bool(row.is_me)) for row in rows]
 
 
 def leaderboard_profile(user) -> LeaderboardProfile | None:

@@ -5,7 +5,6 @@ from gamification import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("help/", views.help_page, name="dashboard_help"),
-    path("review/", views.review_quiz, name="dashboard_review_quiz"),
     path("practice/<str:code>/", views.weak_area_quiz, name="dashboard_weak_area_quiz"),
     path("leaderboard/", views.leaderboard_settings, name="dashboard_leaderboard"),
 ]

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseForbidden
@@ -9,7 +7,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from gamification import rules, selectors, services
+from gamification import rules, services
 from gamification.dashboard import dashboard_context, empty_context, leaderboard_context
 from gamification.forms import LeaderboardForm
 from quizzes.models import Category, QuizMode
@@ -31,7 +29,12 @@ def dashboard(request):
 @require_GET
 def help_page(request):
     levels = [(level, rules.xp_for_level(level)) for level in range(1, 11)]
-    return render(request, "gamification/help.html", {"rules": rules, "levels": levels})
+    return render(request, "gamification/help.html", {
+        "rules": rules,
+        "levels": levels,
+        "forget_percent": round(100 * (1 - rules.REVIEW_DESIRED_RETENTION)),
+        "week_weight_2": round(rules.READINESS_WEEK_WEIGHT**2, 2),
+    })
 
 
 def start_practice(request, **kwargs):
@@ -50,19 +53,6 @@ def weak_area_quiz(request, code):
         return redirect("quiz_start")
     category = get_object_or_404(Category.objects.active(), code=code)
     return start_practice(request, category=category, count=rules.WEAK_AREA_QUIZ_SIZE)
-
-
-@require_POST
-def review_quiz(request):
-    learner = learner_or_none(request)
-    if not learner:
-        return redirect("quiz_start")
-    today = timezone.now().astimezone(learner.tzinfo).date()
-    due = selectors.due_for_review(learner, selectors.day_start(today + timedelta(days=1), learner.tzinfo))
-    if not due:
-        messages.info(request, "Nothing is due for review today. Questions you get wrong come back here.")
-        return redirect("dashboard")
-    return start_practice(request, question_ids=due, count=len(due))
 
 
 @require_POST

@@ -52,6 +52,7 @@ class QuizMode(models.TextChoices):
     EXAM = "exam", "Exam"
     MISTAKES = "mistakes", "My mistakes"
     BOOKMARKED = "bookmarked", "Bookmarked"
+    DUE_REVIEW = "due_review", "Due for review"
 
 
 class CatalogueQuerySet(models.QuerySet):

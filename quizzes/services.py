@@ -25,7 +25,7 @@ from quizzes.models import (
     SessionQuestion,
     SessionSelectedOption,
 )
-from quizzes.signals import answer_recorded, session_completed
+from quizzes.signals import answer_recorded, review_due_requested, session_completed
 
 MAX_QUESTIONS_PER_SESSION = 100
 
@@ -167,6 +167,8 @@ def start_session(
         picked = shuffled_pick(questions.filter(pk__in=list(question_ids)), count)
     elif mode == QuizMode.MISTAKES:
         picked = shuffled_pick(last_answered_wrong(questions, user), count)
+    elif mode == QuizMode.DUE_REVIEW:
+        picked = due_for_review(questions, user, count)
     elif mode == QuizMode.BOOKMARKED:
         picked = shuffled_pick(
             questions.filter(Exists(Bookmark.objects.filter(question=OuterRef("pk"), user=user))), count
@@ -280,6 +282,23 @@ def start_full_exam(*, user, exam) -> StartedFullExam:
     )
 
 
+def due_for_review(questions, user, count: int) -> list:
+    """Up to `count` of `questions` due for review (as the progress app's receiver says), the
+    longest overdue first. None due: NoQuestionsAvailable says when the next one is."""
+    due, next_due_at = [], None
+    for _, (question_ids, next_at) in review_due_requested.send(QuizSession, user=user):
+        due += question_ids
+        next_due_at = next_at or next_due_at
+    if not due:
+        message = "Nothing is due for review now."
+        if next_due_at:
+            message += f" The next question is due on {timezone.localtime(next_due_at, user.tzinfo):%a %-d %b at %H:%M}."
+        raise NoQuestionsAvailable(message)
+    position = {question_id: index for index, question_id in enumerate(due)}
+    matching = questions.filter(pk__in=due).values_list("id", flat=True)
+    return sorted(matching, key=position.__getitem__)[:count]
+
+
 def shuffled_pick(questions, count: int) -> list:
     """Random order over a set bounded by the learner's own history (mistakes, bookmarks, retries)."""
     return list(questions.order_by("?").values_list("id", flat=True)[:count])
@@ -331,6 +350,8 @@ def no_questions_message(mode: str) -> str:
         return "No mistakes to review with these filters: every question you answered last time was right."
     if mode == QuizMode.BOOKMARKED:
         return "No bookmarked questions match these filters. Bookmark questions while you practise."
+    if mode == QuizMode.DUE_REVIEW:
+        return "None of the questions due for review match these filters."
     return "No questions match these filters. Try another exam, category or fewer tags."
 
 

@@ -7,3 +7,8 @@ from django.dispatch import Signal
 answer_recorded = Signal()
 # sender=QuizSession; kwargs: session
 session_completed = Signal()
+
+# sender=QuizSession; kwargs: user. Asked when a "Due for review" quiz starts: a receiver (the
+# progress app, which schedules reviews) returns (question ids due now, longest overdue first;
+# when the next question is due, or None).
+review_due_requested = Signal()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.factories import UserFactory
 from accounts.models import User
 from billing.models import Payment, Subscription, WebhookEvent
-from gamification.models import Badge, UserBadge, UserProgress
+from gamification.models import Badge, DailyActivity, ExamReadiness, ReviewCard, UserBadge, UserProgress
 from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
 from quizzes.models import (
     Bookmark,
@@ -25,7 +25,7 @@ from quizzes.models import (
 
 # admin_client is pytest-django's: a client signed in (force_login) as conftest's admin_user.
 
-VIEW_ONLY = {QuestionHistory, WebhookEvent, Payment}
+VIEW_ONLY = {QuestionHistory, WebhookEvent, Payment, DailyActivity, ReviewCard, ExamReadiness}
 REGISTERED = list(admin.site._registry)
 
 
@@ -95,6 +95,11 @@ MAKE_ROW = {
     UserProgress: lambda: UserProgress.objects.create(user=UserFactory()),
     Badge: make_badge,
     UserBadge: lambda: UserBadge.objects.create(user=UserFactory(), badge=make_badge()),
+    DailyActivity: lambda: DailyActivity.objects.create(user=UserFactory(), day="2025-03-03", answered=2, correct=1),
+    ReviewCard: lambda: ReviewCard.objects.create(
+        user=UserFactory(), question=QuestionFactory(), state=2, stability=2.3, difficulty=5.0, due="2025-03-05T12:00Z"
+    ),
+    ExamReadiness: lambda: ExamReadiness.objects.create(user=UserFactory(), exam=ExamFactory(), score=40, answered=4),
     Subscription: lambda: Subscription.objects.create(
         user=UserFactory(), buy_me_a_coffee_email=f"fan{next(names)}@example.com"
     ),

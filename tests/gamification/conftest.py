@@ -82,7 +82,7 @@ def progress_of(user) -> UserProgress:
 def make_history(user, questions, answers: int, *, end, days: int = 120, per_quiz: int = 10):
     """`answers` final answers in finished practice quizzes spread over the `days` before `end`,
     written with bulk_create (no signals), then progress rebuilt from them as the command would."""
-    from gamification.services import rebuild_progress
+    from gamification.progress import rebuild
     from quizzes.models import SessionQuestion
 
     quizzes = (answers + per_quiz - 1) // per_quiz
@@ -109,4 +109,4 @@ def make_history(user, questions, answers: int, *, end, days: int = 120, per_qui
                 )
             )
     SessionQuestion.objects.bulk_create(rows, batch_size=2000)
-    rebuild_progress(user=user)
+    rebuild(user=user)

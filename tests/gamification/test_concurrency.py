@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gamification import services
+from gamification.progress import differences, record_answer
 from gamification.models import UserBadge, UserProgress
 from quizzes.factories import QuestionFactory
 from quizzes.models import SessionQuestion
@@ -67,9 +67,10 @@ def assert_exact(learner):
     badges = list(UserBadge.objects.filter(user=learner).values_list("badge__name", flat=True))
     assert len(badges) == len(set(badges))  # each at most once, whichever answer reached it
     assert {"First Answer", "Warming Up", "Sharp"} <= set(badges)
+    assert differences(learner) == []
     out = StringIO()
-    call_command("recompute_progress", stdout=out)
-    assert "0 with drift" in out.getvalue()
+    call_command("recompute_progress", "--check", stdout=out)  # every table equals the replay
+    assert "0 with differences" in out.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,16 +87,33 @@ def test_answers_submitted_in_parallel_leave_totals_accuracy_and_category_stats_
 @pytest.mark.django_db(transaction=True)
 def test_progress_updates_racing_for_the_same_row_lose_nothing(learner, quizzes, demo_badges):
     """The quiz flow happens to serialize one learner's answers (its session query locks the user
-    row too); this drives the progress service itself in parallel, so only its own single UPDATE
-    keeps the counts right."""
+    row too); this drives the progress receiver itself in parallel, so only its own lock of the
+    progress row keeps every table right."""
     for session, sq, right in quizzes:
         SessionQuestion.objects.filter(pk=sq.pk).update(answered_at=timezone.now(), is_correct=right)
         sq.refresh_from_db()
 
     def record(session, sq, right):
         with transaction.atomic():
-            services.record_answers(session=session, answers=[services.Answer.of(sq)])
+            record_answer(session=session, session_question=sq)
 
     run_in_parallel(record, quizzes)
 
     assert_exact(learner)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_of_one_learner_in_parallel_lose_nothing_in_any_table(learner, questions, demo_badges):
+    """Two tabs: two quizzes, each answered at the same moment, twice over, from two threads."""
+    sessions = [start(learner, questions[:2]), start(learner, questions[2:4])]
+
+    def answer_both(session):
+        for sq in session.session_questions.select_related("question").order_by("question_order"):
+            submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq))
+
+    run_in_parallel(answer_both, [(session,) for session in sessions])
+
+    assert UserProgress.objects.get(user=learner).total_questions == 4
+    assert sum(learner.daily_activity.values_list("answered", flat=True)) == 4
+    assert learner.review_cards.count() == 4
+    assert differences(learner) == []

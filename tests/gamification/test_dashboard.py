@@ -143,34 +143,59 @@ def test_the_weak_area_button_starts_a_practice_quiz_on_that_category(learner_cl
     assert (session.category, session.mode, session.question_count) == (qos, QuizMode.PRACTICE, 6)
 
 
-def test_the_review_button_starts_a_practice_quiz_of_the_questions_due(learner_client, learner, questions, clock):
+def test_the_review_button_starts_a_due_review_quiz_of_the_questions_due(learner_client, learner, questions, clock):
     first = start(learner, questions[:3])
-    answer(first, questions[0], right=False)
     answer(first, questions[1], right=False)
-    answer(first, questions[2], right=True)
+    clock.advance(minutes=5)
+    answer(first, questions[0], right=False)
+    clock.advance(seconds=10)
+    answer(first, questions[2], right=True)  # quickly: Good, due in 2 days
     clock.advance(days=1)
-    assert "2</strong> questions are due for review today" in page(learner_client)
+    html = page(learner_client)
+    assert "2</strong> questions are due for review" in html
+    assert "Review 2 due questions</button>" in html
 
-    response = learner_client.post("/dashboard/review/")
+    response = learner_client.post("/quiz/start/", {"mode": "due_review", "count": 20})
 
     review = QuizSession.objects.filter(user=learner).latest("started_at")
     assert response.url == f"/quiz/{review.pk}/q/1/"
-    assert review.mode == QuizMode.PRACTICE
-    assert set(review.session_questions.values_list("question_id", flat=True)) == {questions[0].pk, questions[1].pk}
+    assert review.mode == QuizMode.DUE_REVIEW
+    # the longest overdue first; the right answer is not due yet
+    assert list(review.session_questions.values_list("question_id", flat=True)) == [questions[1].pk, questions[0].pk]
 
 
-def test_the_review_button_with_nothing_due_explains_it(learner_client, learner, questions):
-    answer(start(learner, questions[:1]), questions[0], right=False)  # due tomorrow, not today
+def test_with_nothing_due_the_review_says_when_the_next_question_is(learner_client, learner, questions, clock):
+    learner.time_zone = "Europe/Berlin"
+    learner.save(update_fields=["time_zone"])
+    answer(start(learner, questions[:1]), questions[0], right=False)  # due tomorrow, 13:00 in Berlin
 
-    response = learner_client.post("/dashboard/review/", follow=True)
+    assert "The next question is due on Tue 4 Mar, 13:00" in page(learner_client)
+    assert "due question" not in page(learner_client)  # no button
+    response = learner_client.post("/quiz/start/", {"mode": "due_review", "count": 20})
 
-    assert "Nothing is due for review today" in response.content.decode()
+    assert response.status_code == 422
+    assert "Nothing is due for review now. The next question is due on Tue 4 Mar at 13:00." in response.content.decode()
     assert QuizSession.objects.filter(user=learner).count() == 1
+
+
+def test_the_home_page_offers_the_due_questions_in_one_click(learner_client, learner, questions, clock):
+    assert "due question" not in learner_client.get("/").content.decode()
+    answer(start(learner, questions[:1]), questions[0], right=False)
+    clock.advance(days=2)
+
+    html = learner_client.get("/").content.decode()
+
+    assert "Review 1 due question</button>" in html
+    assert 'name="mode" value="due_review"' in html
+
+
+def test_the_start_form_offers_the_due_review_mode(learner_client):
+    assert 'value="due_review"' in learner_client.get("/quiz/start/").content.decode()
 
 
 def test_the_help_page_states_the_rules_with_their_numbers(client):
     html = client.get("/dashboard/help/").content.decode()
 
     assert "A right answer earns <strong>10 XP</strong>" in html
-    assert "readiness = accuracy × coverage" in html
-    assert "1, 3, 7, 14, 30 days" in html
+    assert "category = weighted accuracy × coverage" in html
+    assert "FSRS" in html and "Hard" in html

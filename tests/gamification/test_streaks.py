@@ -3,12 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from gamification import rules
-from gamification.services import streak_update_sql
 from tests.gamification.conftest import answer, progress_of, start
 
 
@@ -102,33 +97,3 @@ def test_a_streak_is_shown_broken_after_a_missed_day():
     assert rules.current_streak(5, last, today=date(2025, 3, 4)) == 5  # today still to play
     assert rules.current_streak(5, last, today=date(2025, 3, 5)) == 0
     assert rules.current_streak(0, None, today=date(2025, 3, 5)) == 0
-
-
-def sql_streak(streak, last_day, days):
-    sql, params = streak_update_sql(days)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT {sql} FROM (SELECT %s::int AS streak, %s::date AS last_study_day) AS "user_progress"',
-            [*params, streak, last_day],
-        )
-        return cursor.fetchone()[0]
-
-
-def python_streak(streak, last_day, days):
-    for day in days:
-        streak, last_day = rules.advance_streak(streak, last_day, day)
-    return streak
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    streak=st.integers(1, 20),
-    last_offset=st.none() | st.integers(-3, 10),
-    offsets=st.sets(st.integers(0, 8), min_size=1, max_size=5),
-)
-def test_an_exams_days_applied_in_one_sql_statement_equal_applying_them_one_by_one(db, streak, last_offset, offsets):
-    base = date(2025, 3, 3)
-    days = sorted(base + timedelta(days=offset) for offset in offsets)
-    last_day = None if last_offset is None else base + timedelta(days=last_offset)
-
-    assert sql_streak(streak, last_day, days) == python_streak(streak if last_day else 0, last_day, days)

@@ -146,7 +146,6 @@ MATRIX: dict[str, list[Case]] = {
     # Progress: a visitor sees an empty dashboard; only accounts join the leaderboard.
     "dashboard": [get(lambda w: reverse("dashboard"), everyone(OK))],
     "dashboard_help": [get(lambda w: reverse("dashboard_help"), everyone(OK))],
-    "dashboard_review_quiz": [post(lambda w: reverse("dashboard_review_quiz"), everyone(REDIRECT))],
     "dashboard_weak_area_quiz": [
         post(lambda w: reverse("dashboard_weak_area_quiz", args=["OSPF"]), everyone(REDIRECT)),
         post(lambda w: reverse("dashboard_weak_area_quiz", args=["NOPE"]), {**everyone(NOT_FOUND), "anonymous": REDIRECT}),
