@@ -1,7 +1,9 @@
 """A small fixed-window rate limit on URL prefixes (settings.RATE_LIMITED_PATHS), counted in the
-cache: with REDIS_URL every process and host shares the counters, so the limit holds across them.
+rate-limit cache (settings.RATE_LIMIT_CACHE): Redis with REDIS_URL, else PostgreSQL's database cache,
+so every process and host shares the counters and the limit holds across them.
 
-Login and sign-up are limited by django-allauth (ACCOUNT_RATE_LIMITS), which uses the same cache.
+Login and sign-up are limited by django-allauth (ACCOUNT_RATE_LIMITS), which counts in the same cache
+(certquiz.apps).
 This covers what allauth does not see, the Buy Me a Coffee webhook. It runs before the view, so a
 flood is refused before the signature is checked or the database touched."""
 
@@ -12,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 
@@ -48,8 +50,9 @@ def client_ip(request) -> str:
 
 
 def hit(scope: str, key: str, rate: Rate, now: float | None = None) -> tuple[bool, int]:
-    """Count one request; (allowed, seconds until the window ends). Atomic on Redis and locmem:
-    `add` creates the window's counter once, `incr` increments it in one step."""
+    """Count one request; (allowed, seconds until the window ends). Atomic on Redis and in the
+    database cache: `add` creates the window's counter once, `incr` increments it in one step."""
+    cache = counters()
     now = time.time() if now is None else now
     window = int(now // rate.seconds)
     cache_key = f"rl:{scope}:{key}:{window}"
@@ -61,6 +64,10 @@ def hit(scope: str, key: str, rate: Rate, now: float | None = None) -> tuple[boo
         count = 1
     retry_after = max(1, int((window + 1) * rate.seconds - now))
     return count <= rate.limit, retry_after
+
+
+def counters():
+    return caches[settings.RATE_LIMIT_CACHE]
 
 
 @functools.lru_cache(maxsize=32)

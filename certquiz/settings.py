@@ -155,9 +155,8 @@ if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds the rate-limit counters (allauth's and the webhook's), the catalogue counts and,
-# with Redis, a copy of the sessions. With REDIS_URL every process and host shares it; without it
-# each process has its own (fine for one process, not for rate limits across several).
+# The cache holds the catalogue counts and, with Redis, a copy of the sessions. With REDIS_URL every
+# process and host shares it; without it each process has its own.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -171,6 +170,19 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters (allauth's, the webhook's, guests') must be seen by every worker and host: in
+# Redis when set, else in PostgreSQL (Django's database cache; the table comes from a migration).
+RATE_LIMIT_CACHE = "ratelimit"
+CACHES[RATE_LIMIT_CACHE] = (
+    CACHES["default"]
+    if REDIS_URL
+    else {
+        "BACKEND": "certquiz.cache.SharedCounterCache",
+        "LOCATION": "rate_limit_cache",
+        # Culling drops live counters too: keep it for tables far larger than one day of clients.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
 
 # Sessions live in PostgreSQL, so any app host serves any learner; with Redis they are read
 # through the cache (written to both), so a request costs no session query.

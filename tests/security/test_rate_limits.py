@@ -6,7 +6,6 @@ import logging
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
@@ -101,7 +100,7 @@ def test_with_the_cache_down_the_webhook_is_served_rather_than_refused(db, monke
     def down(*args, **kwargs):
         raise ConnectionError("cache unreachable")
 
-    monkeypatch.setattr(cache, "add", down)
+    monkeypatch.setattr(ratelimit.counters(), "add", down)
     with caplog.at_level(logging.WARNING, logger="certquiz.ratelimit"):
         assert Client().post(WEBHOOK, b"{}", content_type="application/json").status_code == 401
     assert "Rate limit not checked (cache unavailable): ConnectionError" in caplog.text
