@@ -66,6 +66,25 @@ def hit(scope: str, key: str, rate: Rate, now: float | None = None) -> tuple[boo
     return count <= rate.limit, retry_after
 
 
+def take(scope: str, key: str, rate_text: str) -> tuple[bool, int]:
+    """Count one use of `scope` by `key` against a rate like "20/h"; (allowed, seconds to wait).
+    With the cache unreachable the use is allowed, as the middleware does."""
+    try:
+        return hit(scope, key, parse_rate(rate_text))
+    except Exception as error:  # noqa: BLE001 - serve rather than refuse everyone
+        logger.warning("Rate limit not checked (cache unavailable): %s", type(error).__name__)
+        return True, 0
+
+
+def give_back(scope: str, key: str, rate_text: str) -> None:
+    """Undo one `take` of the current window (the use it counted did not happen)."""
+    rate = parse_rate(rate_text)
+    try:
+        counters().decr(f"rl:{scope}:{key}:{int(time.time() // rate.seconds)}")
+    except Exception:  # noqa: BLE001 - the window ended, or the cache is down: the count stays
+        pass
+
+
 def counters():
     return caches[settings.RATE_LIMIT_CACHE]
 

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe, require_POST
 from django_htmx.http import push_url
 
-from accounts.guests import get_or_create_learner
+from accounts.guests import GuestLimitReached, get_or_create_learner, give_back_guest_answer, take_guest_answer
 from quizzes import selectors, services
 from quizzes.forms import StartQuizForm
 from quizzes.models import (
@@ -88,8 +88,8 @@ def quiz_start(request):
         form = StartQuizForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            learner = get_or_create_learner(request)
             try:
+                learner = get_or_create_learner(request)
                 started = services.start_session(
                     user=learner,
                     mode=data["mode"],
@@ -99,8 +99,9 @@ def quiz_start(request):
                     tags=data["tags"],
                     time_limit_minutes=data["time_limit_minutes"],
                 )
-            except services.NoQuestionsAvailable as error:
+            except (services.NoQuestionsAvailable, GuestLimitReached) as error:
                 form.add_error(None, str(error))
+                status = 429 if isinstance(error, GuestLimitReached) else 422
             else:
                 if started.shortfall:
                     messages.info(
@@ -109,7 +110,8 @@ def quiz_start(request):
                         f"(you asked for {started.requested}): the quiz starts with those.",
                     )
                 return redirect("quiz_question", started.session.pk, 1)
-        status = 422
+        else:
+            status = 422
     else:
         initial = {"count": 10, "mode": QuizMode.PRACTICE}
         for key in ("exam", "category", "mode", "tags"):
@@ -173,9 +175,7 @@ def quiz_question(request, session_id, number):
 def quiz_answer(request, session_id, number):
     learner = request.learner
     try:
-        answered = learner and services.answer_question(
-            learner=learner, session_id=session_id, number=number, option_ids=request.POST.getlist("option")
-        )
+        answered = learner and answer_counting_guests(request, learner, session_id, number)
     except services.PremiumRequired as error:
         return HttpResponse(str(error), status=403)
     except services.QuizError as error:
@@ -200,6 +200,30 @@ def quiz_answer(request, session_id, number):
         request, "quizzes/player.html", player_context(request, session, session_question), "player"
     )
     return push_url(response, question_url(session, number))
+
+
+def answer_counting_guests(request, learner, session_id, number):
+    """services.answer_question; a guest's answer also counts against the daily limit that all guests
+    of the client's address share (a refused answer is given back)."""
+    def answer():
+        return services.answer_question(
+            learner=learner, session_id=session_id, number=number, option_ids=request.POST.getlist("option")
+        )
+
+    if not learner.is_guest:
+        return answer()
+    try:
+        take_guest_answer(request)
+    except GuestLimitReached as error:
+        raise services.DailyLimitReached(str(error)) from None
+    try:
+        answered = answer()
+    except services.QuizError:
+        give_back_guest_answer(request)
+        raise
+    if answered is None:
+        give_back_guest_answer(request)
+    return answered
 
 
 def htmx_redirect(request, url):
@@ -329,7 +353,10 @@ def bookmarks(request):
 
 @require_POST
 def bookmark_toggle(request, question_id):
-    learner = get_or_create_learner(request)
+    try:
+        learner = get_or_create_learner(request)
+    except GuestLimitReached as error:
+        return HttpResponse(str(error), status=429)
     question = get_object_or_404(
         Question.objects.visible_to(learner).exclude(status=QuestionStatus.PENDING), pk=question_id
     )
