@@ -161,6 +161,7 @@ def test_the_clean_up_is_a_periodic_job_that_one_host_runs_at_a_time(db, setting
         assert "delete_idle_guests: skipped: running on another host" in out.getvalue()
         assert guests() == 1
     finally:
+        other_host.execute("SELECT pg_advisory_unlock(%s)", [lock_key("delete_idle_guests")])
         other_host.close()
     out = StringIO()
     call_command("run_periodic_jobs", "--only", "delete_idle_guests", stdout=out)
