@@ -2,7 +2,9 @@ import zoneinfo
 from functools import cache
 
 from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 DEFAULT_TIME_ZONE = "UTC"
@@ -50,6 +52,25 @@ class LoginForm(LengthLimits, allauth_forms.LoginForm):
 class SignupForm(LengthLimits, allauth_forms.SignupForm):
     # Filled by static/js/timezone.js from the browser; anything unknown (or no JavaScript) is UTC.
     time_zone = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def validate_unique_email(self, value) -> str:
+        """An address that already has an account is not announced (that would tell anyone whose
+        addresses have accounts): the form goes on as for a new one, and the address's owner gets an
+        email instead (try_save). allauth does so itself only with mandatory email verification."""
+        try:
+            return super().validate_unique_email(value)
+        except ValidationError as error:
+            if getattr(error, "code", None) != "email_taken":
+                raise
+            self.account_already_exists = True
+            return value
+
+    def try_save(self, request):
+        if not self.account_already_exists:
+            return super().try_save(request)
+        adapter = get_adapter(request)
+        adapter.send_account_already_exists_mail(self.cleaned_data["email"])
+        return None, adapter.respond_email_verification_sent(request, None)
 
     def clean_time_zone(self) -> str:
         value = self.cleaned_data.get("time_zone", "")

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_safe, require_POST
+from django.views.decorators.http import require_http_methods, require_safe, require_POST
 from django_htmx.http import push_url
 
 from accounts.guests import GuestLimitReached, get_or_create_learner, give_back_guest_answer, take_guest_answer
@@ -83,6 +83,7 @@ def exam_detail(request, code):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def quiz_start(request):
     if request.method == "POST":
         form = StartQuizForm(request.POST)
