@@ -172,3 +172,13 @@ def test_the_clean_up_is_a_periodic_job_that_one_host_runs_at_a_time(db, setting
 def test_the_retention_cannot_be_zero(db):
     with pytest.raises(CommandError, match="at least 1 day"):
         call_command("delete_idle_guests", "--days", "0")
+
+
+def test_expired_rate_limit_counters_are_deleted_by_a_periodic_job(db):
+    counters = ratelimit.counters()
+    counters.set("spent", 3, timeout=-1)  # already over
+    counters.set("live", 2, timeout=60)
+    out = StringIO()
+    call_command("run_periodic_jobs", "--only", "delete_expired_rate_limits", stdout=out)
+    assert "delete_expired_rate_limits: done: 1 expired rate-limit counter(s) deleted" in out.getvalue()
+    assert counters.get("live") == 2

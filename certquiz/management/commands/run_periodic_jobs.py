@@ -71,11 +71,23 @@ def delete_idle_guests() -> str:
     return f"{deleted} guest(s) idle for {days} days deleted with their quizzes"
 
 
+def delete_expired_rate_limits() -> str:
+    """Rate-limit counters whose window is over, from the database cache (Redis expires its own)."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    counters = caches[settings.RATE_LIMIT_CACHE]
+    if not hasattr(counters, "delete_expired"):
+        return "nothing to do (the counters expire in Redis)"
+    return f"{counters.delete_expired()} expired rate-limit counter(s) deleted"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "expire_subscriptions": expire_subscriptions,
     "retry_webhook_events": retry_webhook_events,
     "clear_expired_sessions": clear_expired_sessions,
     "delete_idle_guests": delete_idle_guests,
+    "delete_expired_rate_limits": delete_expired_rate_limits,
 }
 
 
@@ -94,7 +106,7 @@ def run_job(name: str) -> tuple[str, str]:
 
 class Command(BaseCommand):
     help = ("Run the periodic jobs (expire subscriptions, retry webhook events, clear sessions, delete idle "
-            "guests), each once across hosts.")
+            "guests and expired rate-limit counters), each once across hosts.")
 
     def add_arguments(self, parser):
         parser.add_argument("--only", action="append", choices=sorted(JOBS), help="Run only this job (repeatable).")
