@@ -39,12 +39,14 @@ class Rate:
 
 
 def client_ip(request) -> str:
-    """The client's address as allauth sees it (TRUSTED_PROXY_COUNT and TRUSTED_CLIENT_IP_HEADER
-    settings), so both limits key on the same address behind a proxy."""
+    """The client's address as allauth's limits see it (TRUSTED_PROXY_COUNT and
+    TRUSTED_CLIENT_IP_HEADER settings; an IPv6 address as its /64, which one client can rotate
+    through), so every limit keys on the same address behind a proxy."""
     from allauth.account.adapter import get_adapter
+    from allauth.core.internal.ratelimit import truncate_ip
 
     try:
-        return get_adapter(request).get_client_ip(request)
+        return truncate_ip(get_adapter(request).get_client_ip(request))
     except Exception:  # noqa: BLE001 - no usable address: count it under one shared key
         return "unknown"
 
