@@ -18,6 +18,7 @@ GUEST_SESSION_KEY = "guest_user_id"
 class GuestLimitReached(Exception):
     """Too many guests, or guest answers, from one client address; the message is for the visitor."""
 
+
 # Sent inside merge_guest_into's transaction, before the guest is deleted, with `guest` and `user`:
 # apps above accounts (e.g. gamification's derived progress) fold the guest's rows into the user's.
 guest_merged = Signal()
@@ -45,7 +46,8 @@ def get_or_create_learner(request):
     already: dropping the cookie must not buy a fresh guest, with a fresh daily limit, every time."""
     learner = get_learner(request)
     if learner is None:
-        allowed, retry_after = ratelimit.take("guest-create", ratelimit.client_ip(request), settings.GUEST_CREATION_RATE_LIMIT)
+        address = ratelimit.client_ip(request)
+        allowed, retry_after = ratelimit.take("guest-create", address, settings.GUEST_CREATION_RATE_LIMIT)
         if not allowed:
             raise GuestLimitReached(
                 f"Too many guest sessions were started from your network. Sign up (it is free) or try again "
@@ -59,6 +61,8 @@ def get_or_create_learner(request):
 def take_guest_answer(request) -> None:
     """Count one answer of a guest against the per-address daily limit (all guests from one address
     share it); raises GuestLimitReached over it. give_back_guest_answer undoes a refused answer."""
+    if not settings.GUEST_DAILY_QUESTION_LIMIT_PER_ADDRESS:
+        return
     allowed, retry_after = ratelimit.take("guest-answers", ratelimit.client_ip(request), guest_answers_rate())
     if not allowed:
         raise GuestLimitReached(
@@ -68,6 +72,8 @@ def take_guest_answer(request) -> None:
 
 
 def give_back_guest_answer(request) -> None:
+    if not settings.GUEST_DAILY_QUESTION_LIMIT_PER_ADDRESS:
+        return
     ratelimit.give_back("guest-answers", ratelimit.client_ip(request), guest_answers_rate())
 
 

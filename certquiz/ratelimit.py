@@ -99,7 +99,7 @@ def parse_rate(text: str) -> Rate:
 class RateLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        for rate in getattr(settings, "RATE_LIMITED_PATHS", {}).values():
+        for rate in [*getattr(settings, "RATE_LIMITED_PATHS", {}).values(), settings.GUEST_CREATION_RATE_LIMIT]:
             parse_rate(rate)  # a bad value stops the start, not a request
 
     def __call__(self, request):

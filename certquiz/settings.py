@@ -368,8 +368,8 @@ BMAC_ACCEPT_TEST_EVENTS = env_bool("BMAC_ACCEPT_TEST_EVENTS", DEBUG)
 # Questions a learner without premium may answer per day (0: no limit).
 FREE_DAILY_QUESTION_LIMIT = env_int("FREE_DAILY_QUESTION_LIMIT", 40)
 # Guests (docs/limits.md): new guests per client address (N/s, N/m, N/h, counted in the rate-limit
-# cache), questions all guests of one address may answer per UTC day, and days after which an idle
-# guest is deleted with its quizzes (delete_idle_guests, a periodic job).
+# cache), questions all guests of one address may answer per UTC day (0: no limit), and days after
+# which an idle guest is deleted with its quizzes (delete_idle_guests, a periodic job).
 GUEST_CREATION_RATE_LIMIT = env_str("GUEST_CREATION_RATE_LIMIT", "20/h")
 GUEST_DAILY_QUESTION_LIMIT_PER_ADDRESS = env_int("GUEST_DAILY_QUESTION_LIMIT_PER_ADDRESS", 200)
 GUEST_RETENTION_DAYS = env_int("GUEST_RETENTION_DAYS", 30)

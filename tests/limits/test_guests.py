@@ -174,18 +174,14 @@ def test_the_retention_cannot_be_zero(db):
         call_command("delete_idle_guests", "--days", "0")
 
 
-def test_expired_rate_limit_counters_are_deleted_by_a_periodic_job(db):
-    counters = ratelimit.counters()
-    counters.set("spent", 3, timeout=-1)  # already over
-    counters.set("live", 2, timeout=60)
-    out = StringIO()
-    call_command("run_periodic_jobs", "--only", "delete_expired_rate_limits", stdout=out)
-    assert "delete_expired_rate_limits: done: 1 expired rate-limit counter(s) deleted" in out.getvalue()
-    assert counters.get("live") == 2
-
-
 def test_the_addresses_of_one_ipv6_network_count_as_one(db, settings, frozen_clock, bank):
     settings.GUEST_CREATION_RATE_LIMIT = "2/h"
     statuses = [start_as_new_visitor(f"2001:db8:1:2::{n}")[1].status_code for n in range(1, 4)]
     assert statuses == [302, 302, 429]
     assert start_as_new_visitor("2001:db8:1:3::1")[1].status_code == 302  # another /64
+
+
+def test_a_per_address_limit_of_zero_means_none(db, settings, frozen_clock, bank):
+    settings.GUEST_DAILY_QUESTION_LIMIT_PER_ADDRESS = 0
+    client, started = start_as_new_visitor(ATTACKER)
+    assert [answer(client, quiz_of(started), number).status_code for number in (1, 2, 3)] == [302, 302, 302]
