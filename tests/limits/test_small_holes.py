@@ -44,3 +44,10 @@ def test_signing_up_with_a_new_email_still_works_without_verification(db):
     assert response.status_code == 200
     assert User.objects.filter(username="newcomer", email="new@example.com").exists()
     assert "_auth_user_id" in response.client.session
+
+
+def test_a_password_reset_for_an_unknown_email_looks_like_one_for_a_known_email(learner):
+    known = Client().post(reverse("account_reset_password"), {"email": "alice@example.com"})
+    unknown = Client().post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
