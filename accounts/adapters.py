@@ -1,11 +1,13 @@
 import logging
+import time
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from accounts.guests import get_session_guest
+from accounts.guests import get_session_guest, wait_text
 from accounts.models import Role
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,34 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth counts failed logins per address (10/m/ip) and per login ("key": 5/5m); the login
+        count is kept per address too, so failing someone's login locks it only where the failures
+        came from, and the owner, elsewhere, still logs in."""
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{ratelimit.get_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials):
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as error:
+            wait = self.login_failed_wait(request, **credentials)
+            raise ValidationError(
+                f"Too many failed login attempts from your address. Try again in {wait_text(wait)}.",
+                code=error.code,
+            ) from None
+
+    def login_failed_wait(self, request, **credentials) -> int:
+        """Seconds until a login from this address may be tried again: when, in each limit that is
+        full, the oldest failure it still counts leaves its window."""
+        key = self._get_login_attempts_cache_key(request, **credentials)
+        now, wait = time.time(), 1.0
+        for rate in ratelimit.get_rates(app="allauth.account", action="login_failed"):
+            cache_key = ratelimit.get_cache_key(request, app="allauth.account", action="login_failed", rate=rate, key=key)
+            history = [stamp for stamp in ratelimit.cache.get(cache_key, []) if stamp > now - rate.duration]
+            if len(history) >= rate.amount:  # newest first
+                wait = max(wait, history[rate.amount - 1] + rate.duration - now)
+        return round(wait + 0.5)
 
     def clean_username(self, username, shallow=False):
         if username.lower().startswith(GUEST_USERNAME_PREFIX):

@@ -15,9 +15,12 @@ from django.db import DatabaseError, connections
 NAMESPACE = "certquiz:"
 
 
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit key for `name` (PostgreSQL's bigint advisory lock space)."""
-    digest = hashlib.sha256((NAMESPACE + name).encode()).digest()
+def lock_key(name: str, *, using: str = "default") -> int:
+    """A stable signed 64-bit key for `name` (PostgreSQL's bigint advisory lock space). Advisory
+    locks are server-wide: the database's name is part of the key, so two databases on one server
+    (staging and production, parallel test runs) never hold each other's locks."""
+    database = connections[using].settings_dict["NAME"]
+    digest = hashlib.sha256(f"{NAMESPACE}{database}:{name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
@@ -25,7 +28,7 @@ def lock_key(name: str) -> int:
 def advisory_lock(name: str, *, using: str = "default") -> Iterator[bool]:
     """Yields True when this session got the lock, False when another session holds it."""
     connection = connections[using]
-    key = lock_key(name)
+    key = lock_key(name, using=using)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         acquired = cursor.fetchone()[0]

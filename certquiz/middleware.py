@@ -1,5 +1,6 @@
 """Cross-cutting request handling: a request id on every log line, one structured access-log line
-per request, and a friendly 503 page instead of a traceback when the database is unreachable."""
+per request, a friendly 503 page instead of a traceback when the database is unreachable, and a 400
+when the database refuses a request's data."""
 
 import json
 import logging
@@ -7,7 +8,7 @@ import time
 import uuid
 from contextvars import ContextVar
 
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from urllib.parse import unquote_plus
 
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -115,6 +116,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if refuses_the_data(exception):
+            return bad_input_response(request, exception)
         if not isinstance(exception, DATABASE_DOWN_ERRORS):
             return None
         logger.error("Database unavailable: %s", exception.__class__.__name__, exc_info=exception)
@@ -124,3 +127,26 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
+
+
+# SQLSTATE classes of errors caused by the values sent, not by the server: 22 data exception (e.g. a
+# value too long for its column), 54 program limit exceeded (e.g. an index row over its size limit,
+# which psycopg reports as an OperationalError, like an outage).
+BAD_INPUT_SQLSTATE_CLASSES = ("22", "54")
+
+
+def refuses_the_data(exception) -> bool:
+    if isinstance(exception, DataError):
+        return True
+    sqlstate = getattr(exception.__cause__, "sqlstate", None) or ""
+    return isinstance(exception, OperationalError) and sqlstate[:2] in BAD_INPUT_SQLSTATE_CLASSES
+
+
+def bad_input_response(request, exception):
+    """400: the request carried a value the database cannot store. Not an outage, and not retried."""
+    sqlstate = getattr(exception.__cause__, "sqlstate", None)
+    logger.warning("Database refused the request's data (SQLSTATE %s) on %s", sqlstate, request.path)
+    message = "A value you sent is too long or not valid. Please shorten or correct it and try again."
+    if request.path.startswith("/billing/webhooks/") or request.headers.get("Accept") == "application/json":
+        return JsonResponse({"error": message}, status=400)
+    return HttpResponse(render_to_string("400.html", {"message": message}), status=400)

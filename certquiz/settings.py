@@ -156,9 +156,8 @@ if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds the rate-limit counters (allauth's and the webhook's), the catalogue counts and,
-# with Redis, a copy of the sessions. With REDIS_URL every process and host shares it; without it
-# each process has its own (fine for one process, not for rate limits across several).
+# The cache holds the catalogue counts and, with Redis, a copy of the sessions. With REDIS_URL every
+# process and host shares it; without it each process has its own.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -172,6 +171,19 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters (allauth's, the webhook's, guests') must be seen by every worker and host: in
+# Redis when set, else in PostgreSQL (Django's database cache; the table comes from a migration).
+RATE_LIMIT_CACHE = "ratelimit"
+CACHES[RATE_LIMIT_CACHE] = (
+    CACHES["default"]
+    if REDIS_URL
+    else {
+        "BACKEND": "certquiz.cache.SharedCounterCache",
+        "LOCATION": "rate_limit_cache",
+        # Culling drops live counters too: keep it for tables far larger than one day of clients.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
 
 # Sessions live in PostgreSQL, so any app host serves any learner; with Redis they are read
 # through the cache (written to both), so a request costs no session query.
@@ -184,6 +196,13 @@ AUTHENTICATION_BACKENDS = [
     # Django's and allauth's backends, loading the user with their subscription (one query per request).
     "accounts.backends.ModelBackend",
     "accounts.backends.AuthenticationBackend",
+]
+# Argon2 (memory-hard) for new and changed passwords; PBKDF2 after it so hashes made before verify
+# and are rehashed to Argon2 at the owner's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -201,6 +220,9 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
+# No page tells whether an email address has an account (password reset, sign-up: with optional
+# verification allauth would still say so at sign-up; accounts.forms.SignupForm emails the owner instead).
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -212,7 +234,16 @@ ACCOUNT_RATE_LIMITS = {
 # limit, certquiz.ratelimit) how many proxies to trust, or which header the proxy sets.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_ONLY = False
@@ -342,3 +373,9 @@ BMAC_GRACE_DAYS = env_int("BMAC_GRACE_DAYS", 3)
 BMAC_ACCEPT_TEST_EVENTS = env_bool("BMAC_ACCEPT_TEST_EVENTS", DEBUG)
 # Questions a learner without premium may answer per day (0: no limit).
 FREE_DAILY_QUESTION_LIMIT = env_int("FREE_DAILY_QUESTION_LIMIT", 40)
+# Guests (docs/limits.md): new guests per client address (N/s, N/m, N/h, counted in the rate-limit
+# cache), questions all guests of one address may answer per UTC day (0: no limit), and days after
+# which an idle guest is deleted with its quizzes (delete_idle_guests, a periodic job).
+GUEST_CREATION_RATE_LIMIT = env_str("GUEST_CREATION_RATE_LIMIT", "20/h")
+GUEST_DAILY_QUESTION_LIMIT_PER_ADDRESS = env_int("GUEST_DAILY_QUESTION_LIMIT_PER_ADDRESS", 200)
+GUEST_RETENTION_DAYS = env_int("GUEST_RETENTION_DAYS", 30)

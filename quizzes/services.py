@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from certquiz.advisory_lock import lock_key
 from quizzes import selectors
 from quizzes.models import (
     Bookmark,
@@ -432,6 +433,10 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
         return session_question
     limit = free_daily_limit()
     if limit and not session_question.is_answered and not user.has_premium:
+        # The session's row lock does not cover the learner's other sessions: without this, answers
+        # posted at once in several quizzes would all count today's answers before any is written.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(f"daily-answers:{user.pk}")])
         if answers_today(user) >= limit:
             raise DailyLimitReached(daily_limit_message())
 

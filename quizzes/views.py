@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_safe, require_POST
+from django.views.decorators.http import require_http_methods, require_safe, require_POST
 from django_htmx.http import push_url
 
-from accounts.guests import get_or_create_learner
+from accounts.guests import GuestLimitReached, get_or_create_learner, give_back_guest_answer, take_guest_answer
 from quizzes import selectors, services
 from quizzes.forms import StartQuizForm
 from quizzes.models import (
@@ -93,13 +93,14 @@ def exam_detail(request, code):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def quiz_start(request):
     if request.method == "POST":
         form = StartQuizForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            learner = get_or_create_learner(request)
             try:
+                learner = get_or_create_learner(request)
                 started = services.start_session(
                     user=learner,
                     mode=data["mode"],
@@ -109,8 +110,9 @@ def quiz_start(request):
                     tags=data["tags"],
                     time_limit_minutes=data["time_limit_minutes"],
                 )
-            except services.QuizError as error:
+            except (services.QuizError, GuestLimitReached) as error:
                 form.add_error(None, str(error))
+                status = 429 if isinstance(error, GuestLimitReached) else 422
             else:
                 if started.shortened_by_daily_limit:
                     messages.info(
@@ -125,7 +127,8 @@ def quiz_start(request):
                         f"(you asked for {started.requested}): the quiz starts with those.",
                     )
                 return redirect("quiz_question", started.session.pk, 1)
-        status = 422
+        else:
+            status = 422
     else:
         initial = {"count": 10, "mode": QuizMode.PRACTICE}
         for key in ("exam", "category", "mode", "tags"):
@@ -307,10 +310,10 @@ def seconds_left(session):
 @require_POST
 def exam_full_start(request, code):
     exam = get_object_or_404(Exam.objects.active(), code=code)
-    learner = get_or_create_learner(request)
     try:
+        learner = get_or_create_learner(request)
         full = services.start_full_exam(user=learner, exam=exam)
-    except services.QuizError as error:
+    except (services.QuizError, GuestLimitReached) as error:
         messages.warning(request, str(error))
         return redirect("exam_detail", exam.code)
     for shortfall in full.shortfalls:
@@ -339,9 +342,7 @@ def exam_full_start(request, code):
 def quiz_answer(request, session_id, number):
     learner = request.learner
     try:
-        answered = learner and services.answer_question(
-            learner=learner, session_id=session_id, number=number, option_ids=request.POST.getlist("option")
-        )
+        answered = learner and answer_counting_guests(request, learner, session_id, number)
     except services.PremiumRequired as error:
         return HttpResponse(str(error), status=403)
     except services.QuizError as error:
@@ -366,6 +367,30 @@ def quiz_answer(request, session_id, number):
         request, "quizzes/player.html", player_context(request, session, session_question), "player"
     )
     return push_url(response, question_url(session, number))
+
+
+def answer_counting_guests(request, learner, session_id, number):
+    """services.answer_question; a guest's answer also counts against the daily limit that all guests
+    of the client's address share (a refused answer is given back)."""
+    def answer():
+        return services.answer_question(
+            learner=learner, session_id=session_id, number=number, option_ids=request.POST.getlist("option")
+        )
+
+    if not learner.is_guest:
+        return answer()
+    try:
+        take_guest_answer(request)
+    except GuestLimitReached as error:
+        raise services.DailyLimitReached(str(error)) from None
+    try:
+        answered = answer()
+    except services.QuizError:
+        give_back_guest_answer(request)
+        raise
+    if answered is None:
+        give_back_guest_answer(request)
+    return answered
 
 
 def htmx_redirect(request, url):
@@ -533,7 +558,10 @@ def bookmarks(request):
 
 @require_POST
 def bookmark_toggle(request, question_id):
-    learner = get_or_create_learner(request)
+    try:
+        learner = get_or_create_learner(request)
+    except GuestLimitReached as error:
+        return HttpResponse(str(error), status=429)
     question = get_object_or_404(
         Question.objects.visible_to(learner).exclude(status=QuestionStatus.PENDING), pk=question_id
     )

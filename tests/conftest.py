@@ -70,8 +70,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """The local-memory cache outlives a test's database transaction: start every test empty."""
-    from django.core.cache import cache
+def empty_cache(request, django_db_blocker):
+    """The local-memory cache outlives a test's database transaction: start every test empty. The
+    rate-limit counters are rows of the test database, which a transactional test's flush leaves
+    (the table belongs to no model): emptied after every test that used the database."""
+    from django.conf import settings
+    from django.core.cache import cache, caches
 
     cache.clear()
+    yield
+    if "django_db_setup" in request.fixturenames:
+        with django_db_blocker.unblock():
+            caches[settings.RATE_LIMIT_CACHE].clear()

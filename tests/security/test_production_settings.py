@@ -117,7 +117,7 @@ def test_real_responses_carry_the_security_headers_and_secure_cookies(db):
         "SESSION_ENGINE": "django.contrib.sessions.backends.db",
     }
     # Passwords: Django's PBKDF2 hasher and all four of its validators.
-    assert out["hashers"] == ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    assert out["hashers"] == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     assert out["validators"] == [
         "UserAttributeSimilarityValidator", "MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator"
     ]

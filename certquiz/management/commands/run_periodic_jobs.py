@@ -53,16 +53,39 @@ def clear_expired_sessions() -> str:
     return "expired sessions deleted"
 
 
+def delete_idle_guests() -> str:
+    from django.conf import settings
+
+    from accounts.guests import delete_idle_guests as delete
+
+    days = settings.GUEST_RETENTION_DAYS
+    deleted = delete(idle_since=timezone.now() - timedelta(days=days))
+    return f"{deleted} guest(s) idle for {days} days deleted with their quizzes"
+
+
+def delete_expired_rate_limits() -> str:
+    """Rate-limit counters whose window is over, from the database cache (Redis expires its own)."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    counters = caches[settings.RATE_LIMIT_CACHE]
+    if not hasattr(counters, "delete_expired"):
+        return "nothing to do (the counters expire in Redis)"
+    return f"{counters.delete_expired()} expired rate-limit counter(s) deleted"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "expire_subscriptions": expire_subscriptions,
     "retry_webhook_events": retry_webhook_events,
     "clear_expired_sessions": clear_expired_sessions,
+    "delete_idle_guests": delete_idle_guests,
+    "delete_expired_rate_limits": delete_expired_rate_limits,
 }
 
 
 def run_job(name: str) -> tuple[str, str]:
     """("done" | "skipped" | "failed", message). The lock name is the job name, shared with the
-    job's own command (expire_subscriptions), so the two never run it at once either."""
+    job's own command (expire_subscriptions, delete_idle_guests), so the two never run it at once either."""
     with advisory_lock(name) as acquired:
         if not acquired:
             return "skipped", "running on another host"
@@ -74,7 +97,8 @@ def run_job(name: str) -> tuple[str, str]:
 
 
 class Command(BaseCommand):
-    help = "Run the periodic jobs (expire subscriptions, retry webhook events, clear sessions), each once across hosts."
+    help = ("Run the periodic jobs (expire subscriptions, retry webhook events, clear sessions, delete idle "
+            "guests and expired rate-limit counters), each once across hosts.")
 
     def add_arguments(self, parser):
         parser.add_argument("--only", action="append", choices=sorted(JOBS), help="Run only this job (repeatable).")
