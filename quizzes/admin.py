@@ -27,7 +27,6 @@ from django.utils.translation import gettext
 
 from quizzes import moderation
 from quizzes.forms_moderation import ResolveReportForm, TagsField
-from quizzes.markdown import render_markdown
 from quizzes.models import (
     Bookmark,
     Category,
@@ -129,7 +128,7 @@ class OptionInlineForm(forms.ModelForm):
 
     class Meta:
         model = QuestionOption
-        fields = ["display_order", "text", "is_correct"]
+        fields = ["display_order", "text", "text_format", "is_correct"]
 
 
 class OptionInlineFormSet(BaseInlineFormSet):
@@ -428,7 +427,7 @@ class QuestionAdmin(admin.ModelAdmin):
     readonly_fields = ["version", "created_at", "updated_at"]
     actions = ["approve", "archive", "mark_premium"]
     fieldsets = [
-        (None, {"fields": ["question_text", "type", "explanation", "detailed_explanation"]}),
+        (None, {"fields": ["title", "text_format", "question_text", "type", "explanation", "detailed_explanation"]}),
         ("Classification", {"fields": ["tags", "status", "is_premium"]}),
         ("Exhibit images", {"fields": ["new_images", "remove_images"]}),
         (
@@ -759,13 +758,13 @@ def question_preview(question):
     return format_html(
         '<div class="report-question">{}<ul class="report-options">{}</ul>'
         '<p><strong>Explanation:</strong></p>{}<p><a href="{}">Edit this question</a></p></div>',
-        mark_safe(render_markdown(question.question_text)),  # sanitized by nh3 in render_markdown
+        mark_safe(question.question_html),  # rendered and sanitized by nh3 when saved
         format_html_join(
             "",
             "<li>{} {}</li>",
-            (("✔ correct:" if option.is_correct else "✘ wrong:", option.text) for option in options),
+            (("✔ correct:" if option.is_correct else "✘ wrong:", mark_safe(option.option_html)) for option in options),
         ),
-        mark_safe(render_markdown(question.explanation)),
+        mark_safe(question.explanation_html),
         reverse("admin:quizzes_question_change", args=[question.pk]),
     )
 
