@@ -19,6 +19,17 @@ def uuid_pk():
     return models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
 
 
+# Limits every write path checks (the admin's form, the importer) before the database does: the
+# search vector and the probe index (which includes the tags) have hard size limits.
+MAX_QUESTION_LENGTH = 20_000
+MAX_EXPLANATION_LENGTH = 20_000
+MAX_OPTION_LENGTH = 2_000
+MAX_TITLE_LENGTH = 200
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
+MAX_TAGS = 30
+MAX_TAG_BYTES = 2_000
+
+
 class QuestionType(models.TextChoices):
     SINGLE = "single", "Single answer"
     MULTIPLE = "multiple", "Multiple answers"
