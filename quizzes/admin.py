@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -28,6 +29,10 @@ from django.utils.translation import gettext
 from quizzes import moderation
 from quizzes.forms_moderation import ResolveReportForm, TagsField
 from quizzes.models import (
+    MAX_EXPLANATION_LENGTH,
+    MAX_OPTION_LENGTH,
+    MAX_QUESTION_LENGTH,
+    MAX_TITLE_LENGTH,
     Bookmark,
     Category,
     Exam,
@@ -129,6 +134,11 @@ class OptionInlineForm(forms.ModelForm):
     class Meta:
         model = QuestionOption
         fields = ["display_order", "text", "text_format", "is_correct"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].validators.append(MaxLengthValidator(MAX_OPTION_LENGTH))
+        self.fields["text"].widget.attrs["maxlength"] = MAX_OPTION_LENGTH
 
 
 class OptionInlineFormSet(BaseInlineFormSet):
@@ -271,6 +281,12 @@ class QuestionAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, limit in (("question_text", MAX_QUESTION_LENGTH), ("explanation", MAX_EXPLANATION_LENGTH),
+                            ("detailed_explanation", MAX_EXPLANATION_LENGTH), ("title", MAX_TITLE_LENGTH)):
+            field = self.fields[name]
+            field.max_length = limit
+            field.widget.attrs["maxlength"] = limit
+            field.validators.append(MaxLengthValidator(limit))
         images = (self.instance.images or []) if self.instance.pk else []
         self.fields["remove_images"].choices = [
             (image, format_html('<img src="{}" alt="" height="80"> {}', default_storage.url(image), image))

@@ -267,7 +267,8 @@ class _Writer:
                 self._create(questions)
         except DatabaseError:
             for question in questions:
-                if not self._in_savepoint(question, self._create, [question]):
+                self._in_savepoint(question, self._create, [question])
+                if self.report.errors:
                     return
             self.report.errors.append(Issue(None, "The database refused a batch of questions, nothing was written."))
 
@@ -435,7 +436,8 @@ def _copy(model, columns: list[str], rows: list[tuple]) -> None:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
+    # The raw psycopg cursor's errors become Django's DatabaseError, like every other query's.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
