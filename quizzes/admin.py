@@ -27,12 +27,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from quizzes import moderation
+from quizzes.diffs import key_summary, word_diff
 from quizzes.forms_moderation import ResolveReportForm, TagsField
 from quizzes.models import (
     MAX_EXPLANATION_LENGTH,
     MAX_OPTION_LENGTH,
     MAX_QUESTION_LENGTH,
     MAX_TITLE_LENGTH,
+    TextFormat,
     Bookmark,
     Category,
     Exam,
@@ -72,8 +74,10 @@ FIELD_LABELS = {
     "question_text": "Question", "type": "Type", "explanation": "Explanation",
     "detailed_explanation": "Detailed explanation", "tags": "Tags", "images": "Images",
     "is_premium": "Premium", "status": "Status", "exams": "Exams", "categories": "Categories",
-    "text": "text", "is_correct": "correct", "display_order": "order",
+    "text": "text", "is_correct": "correct", "display_order": "order", "text_format": "format", "title": "Title",
 }
+# Compared word by word, whole: an edit anywhere in a long text shows.
+TEXT_FIELDS = {"question_text", "explanation", "detailed_explanation", "title"}
 
 
 def shown(value, limit=160):
@@ -103,19 +107,28 @@ def format_changes(changes):
             continue
         if isinstance(change, dict) and {"old", "new"} <= change.keys():
             label = FIELD_LABELS.get(field, field)
-            lines.append(format_html("<strong>{}</strong>: {} → {}", label, shown(change["old"]), shown(change["new"])))
+            if field in TEXT_FIELDS:
+                lines.append(format_html("<strong>{}</strong>: {}", label, word_diff(change["old"], change["new"])))
+            else:
+                lines.append(format_html("<strong>{}</strong>: {} → {}", label, shown(change["old"]),
+                                         shown(change["new"])))
         else:
             lines.append(format_html("<strong>{}</strong>: {}", field, json.dumps(change)))
     options = changes.get("options")
     if isinstance(options, dict):
+        key = key_summary(options.get("changed", []))
+        if key:
+            lines.append(format_html("<strong>Answer key</strong>: {}", key))
         for option in options.get("added", []):
             lines.append(format_html("Option added: {}", describe_option(option)))
         for option in options.get("removed", []):
             lines.append(format_html("Option removed: {}", describe_option(option)))
         for option in options.get("changed", []):
-            details = "; ".join(
-                f"{FIELD_LABELS.get(field, field)} {shown(change['old'], 80)} → {shown(change['new'], 80)}"
-                for field, change in option.get("changes", {}).items()
+            details = format_html_join(
+                "; ", "{} {}",
+                ((FIELD_LABELS.get(field, field), word_diff(change["old"], change["new"]) if field == "text"
+                  else format_html("{} → {}", shown(change["old"], 80), shown(change["new"], 80)))
+                 for field, change in option.get("changes", {}).items()),
             )
             lines.append(format_html("Option “{}”: {}", shown(option.get("text"), 80), details))
     if not lines:
@@ -139,9 +152,27 @@ class OptionInlineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["text"].validators.append(MaxLengthValidator(MAX_OPTION_LENGTH))
         self.fields["text"].widget.attrs["maxlength"] = MAX_OPTION_LENGTH
+        self.fields["text_format"].required = False
+
+    def clean_text_format(self):
+        """Left out of a submission: the option keeps its format (a new one is Markdown)."""
+        return self.cleaned_data.get("text_format") or self.instance.text_format or TextFormat.MARKDOWN
 
 
-class OptionInlineFormSet(BaseInlineFormSet):
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """A tabular inline's fields have only a column heading, no label: each gets an accessible name
+    that says its row ("Option 2: Text"), screen readers and axe alike."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = f"{self.model._meta.verbose_name.capitalize()} {index + 1}" if index is not None else (
+            f"New {self.model._meta.verbose_name}")
+        for name, field in form.fields.items():
+            label = "Delete" if name == "DELETE" else (field.label or name)
+            field.widget.attrs["aria-label"] = f"{row}: {label}"
+
+
+class OptionInlineFormSet(LabelledRowsFormSet):
     """The option rules (quizzes.moderation.option_rule_errors) on the options as they will be after
     the save. Django's own unique check refuses two equal display orders; a blank one goes last."""
 
@@ -176,13 +207,14 @@ class QuestionOptionInline(admin.TabularInline):
     model = QuestionOption
     form = OptionInlineForm
     formset = OptionInlineFormSet
-    fields = ["display_order", "text", "is_correct"]
+    fields = ["display_order", "text", "text_format", "is_correct"]
     extra = 0
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
 
 
 class QuestionExamInline(admin.TabularInline):
     model = QuestionExam
+    formset = LabelledRowsFormSet
     fields = ["exam"]
     autocomplete_fields = ["exam"]
     extra = 0
@@ -190,6 +222,7 @@ class QuestionExamInline(admin.TabularInline):
 
 class QuestionCategoryInline(admin.TabularInline):
     model = QuestionCategory
+    formset = LabelledRowsFormSet
     fields = ["category"]
     autocomplete_fields = ["category"]
     extra = 0
@@ -287,6 +320,7 @@ class QuestionAdminForm(forms.ModelForm):
             field.max_length = limit
             field.widget.attrs["maxlength"] = limit
             field.validators.append(MaxLengthValidator(limit))
+        self.fields["text_format"].required = False
         images = (self.instance.images or []) if self.instance.pk else []
         self.fields["remove_images"].choices = [
             (image, format_html('<img src="{}" alt="" height="80"> {}', default_storage.url(image), image))
@@ -297,6 +331,10 @@ class QuestionAdminForm(forms.ModelForm):
             if images
             else "No images yet."
         )
+
+    def clean_text_format(self):
+        """Left out of a submission: the question keeps its format (a new one is Markdown)."""
+        return self.cleaned_data.get("text_format") or self.instance.text_format or TextFormat.MARKDOWN
 
 
 class OpenReportsFilter(admin.SimpleListFilter):
