@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -44,6 +44,7 @@ from quizzes.models import (
     QuestionExam,
     QuestionHistory,
     QuestionOption,
+    QuestionStats,
     QuestionStatus,
     QuizSession,
     ReportStatus,
@@ -461,12 +462,13 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [QuestionOptionInline, QuestionExamInline, QuestionCategoryInline, QuestionHistoryInline]
     list_display = [
         "__str__", "type", "status", "is_premium", "is_user_generated", "open_reports", "version", "created_by",
-        "updated_at",
+        "updated_at", "facility", "discrimination", "key_check",
     ]
     list_filter = [
         "status", ExamListFilter, CategoryListFilter, "is_premium", "is_user_generated", OpenReportsFilter, "type",
+        ("stats__check_key", admin.BooleanFieldListFilter),
     ]
-    list_select_related = ["created_by"]
+    list_select_related = ["created_by", "stats"]
     # The search box needs search_fields; the search itself is get_search_results' full-text one.
     search_fields = ["question_text", "explanation"]
     search_help_text = (
@@ -536,6 +538,27 @@ class QuestionAdmin(admin.ModelAdmin):
         if db_field.name == "created_by_name":
             kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    # Item statistics: rows of question_stats, written by the compute_item_stats job.
+
+    @admin.display(description="facility", ordering=F("stats__facility").asc(nulls_last=True))
+    def facility(self, question):
+        stats = getattr(question, "stats", None)
+        if stats is None or stats.facility is None:
+            return "—"
+        return f"{stats.facility:.0%} of {stats.attempts}"
+
+    @admin.display(description="discrimination", ordering=F("stats__discrimination").asc(nulls_last=True))
+    def discrimination(self, question):
+        stats = getattr(question, "stats", None)
+        return "—" if stats is None or stats.discrimination is None else f"{stats.discrimination:.2f}"
+
+    @admin.display(description="key", ordering="stats__check_key")
+    def key_check(self, question):
+        stats = getattr(question, "stats", None)
+        if stats is None or not stats.check_key:
+            return "—"
+        return format_html('<span title="{}">⚠ Check the key</span>', stats.check_key_reason)
 
     @admin.display(description="open reports", ordering="open_report_count")
     def open_reports(self, question):
@@ -782,7 +805,8 @@ class ProblemReportAdmin(admin.ModelAdmin):
                 return redirect(request.get_full_path())
             failed = form
         reports = (
-            reports.select_related("question", "reporter").prefetch_related("question__options").order_by("created_at")
+            reports.select_related("question", "question__stats", "reporter")
+            .prefetch_related("question__options").order_by("created_at")
         )
         page = Paginator(reports, 20).get_page(request.GET.get("page"))
         items = []
@@ -806,12 +830,28 @@ class ProblemReportAdmin(admin.ModelAdmin):
         return TemplateResponse(request, template, context, status=422 if failed else 200)
 
 
+def stats_summary(question):
+    """The question's item statistics in one line, for the report queue."""
+    stats = getattr(question, "stats", None)
+    if stats is None:
+        return format_html('<p class="item-stats">No statistics yet (the compute_item_stats job has not seen an '
+                           "answer).</p>")
+    shares = format_html_join(", ", "“{}” {}", ((share["text"][:40], f"{share['share']:.0%}")
+                                               for share in stats.option_shares))
+    discrimination = "—" if stats.discrimination is None else f"{stats.discrimination:.2f}"
+    facility = "—" if stats.facility is None else f"{stats.facility:.0%}"
+    flag = format_html(" <strong>⚠ Check the key:</strong> {}", stats.check_key_reason) if stats.check_key else ""
+    return format_html('<p class="item-stats">Statistics: {} attempts, facility {}, discrimination {}; '
+                       "chosen: {}.{}</p>", stats.attempts, facility, discrimination, shares, flag)
+
+
 def question_preview(question):
     """The reported question as learners see it, with its options marked right or wrong."""
     options = sorted(question.options.all(), key=lambda option: option.display_order)
     return format_html(
-        '<div class="report-question">{}<ul class="report-options">{}</ul>'
+        '<div class="report-question">{}{}<ul class="report-options">{}</ul>'
         '<p><strong>Explanation:</strong></p>{}<p><a href="{}">Edit this question</a></p></div>',
+        stats_summary(question),
         mark_safe(question.question_html),  # rendered and sanitized by nh3 when saved
         format_html_join(
             "",
@@ -849,4 +889,32 @@ class QuestionHistoryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuestionStats)
+class QuestionStatsAdmin(admin.ModelAdmin):
+    """Item statistics, written only by the compute_item_stats job: read here, filtered and sorted."""
+
+    list_display = ["question", "attempts", "facility", "discrimination", "check_key", "computed_at"]
+    list_filter = ["check_key"]
+    list_select_related = ["question"]
+    ordering = ["-check_key", "discrimination"]
+    search_fields = ["question__question_text", "question__title"]
+    readonly_fields = ["question", "attempts", "facility", "discrimination", "shares", "check_key",
+                       "check_key_reason", "computed_at"]
+    exclude = ["option_shares"]
+
+    @admin.display(description="share choosing each option")
+    def shares(self, stats):
+        return format_html_join(
+            "", "<li>{} {}: {} of all, {} of the strongest 27%</li>",
+            (("✔" if share["is_correct"] else "✘", share["text"], f"{share['share']:.0%}",
+              f"{share['strong_share']:.0%}") for share in stats.option_shares),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -499,3 +499,32 @@ class QuestionHistory(models.Model):
         db_table = "question_history"
         verbose_name_plural = "question history"
         constraints = [models.UniqueConstraint(fields=["question", "version"], name="idx_history_question_version")]
+
+
+class QuestionStats(models.Model):
+    """Item analysis of a question (Moodle's quiz statistics), from the final answers of finished
+    quizzes. Written by the `compute_item_stats` command (a periodic job), read by the admin; never
+    computed per request. Added beyond the document."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, primary_key=True, related_name="stats")
+    attempts = models.IntegerField(default=0)
+    # Share of attempts answered right (0-1); None without attempts.
+    facility = models.FloatField(null=True, blank=True)
+    # Point-biserial correlation of getting this question right with the score on the rest of the
+    # quiz (-1 to 1); None with too few attempts in quizzes of two or more questions.
+    discrimination = models.FloatField(null=True, blank=True)
+    # [{"option": id, "text": ..., "is_correct": ..., "share": 0-1, "strong_share": 0-1}, ...] in display order.
+    option_shares = models.JSONField(default=list)
+    check_key = models.BooleanField(default=False)
+    check_key_reason = models.TextField(blank=True, default="")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "question_stats"
+        verbose_name_plural = "question statistics"
+        indexes = [
+            models.Index(fields=["check_key"], name="idx_question_stats_check_key", condition=Q(check_key=True)),
+        ]
+
+    def __str__(self):
+        return f"Statistics of {self.question_id}"

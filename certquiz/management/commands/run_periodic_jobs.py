@@ -61,10 +61,18 @@ def clear_expired_sessions() -> str:
     return "expired sessions deleted"
 
 
+def compute_item_stats() -> str:
+    """The question bank's item statistics (quizzes.item_analysis), for the moderators' admin."""
+    from quizzes.item_analysis import compute_item_stats as compute
+
+    return f"{compute()} question(s) analysed"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "expire_subscriptions": expire_subscriptions,
     "retry_webhook_events": retry_webhook_events,
     "clear_expired_sessions": clear_expired_sessions,
+    "compute_item_stats": compute_item_stats,
 }
 
 
