@@ -834,8 +834,8 @@ def stats_summary(question):
     """The question's item statistics in one line, for the report queue."""
     stats = getattr(question, "stats", None)
     if stats is None:
-        return format_html('<p class="item-stats">No statistics yet (the compute_item_stats job has not seen an '
-                           "answer).</p>")
+        return mark_safe('<p class="item-stats">No statistics yet (the compute_item_stats job has not seen an '
+                         "answer).</p>")
     shares = format_html_join(", ", "“{}” {}", ((share["text"][:40], f"{share['share']:.0%}")
                                                for share in stats.option_shares))
     discrimination = "—" if stats.discrimination is None else f"{stats.discrimination:.2f}"
