@@ -389,8 +389,8 @@ def _inline_html(text: str, text_format: str) -> str:
 
 class _Pieces:
     """Reads each piece of a question (text, answer, feedback) in its own format: a [format] prefix,
-    else the question's. Moodle's auto-format becomes HTML (line breaks kept); HTML is kept as it
-    is and rendering sanitizes it, with a warning naming the line for whatever that removes."""
+    else the question's. Moodle's auto-format becomes HTML (line breaks kept); HTML is stored
+    sanitized, with a warning naming the line for whatever the sanitizer removed."""
 
     def __init__(self, question_format: str, name: str, warnings: list[Issue]):
         self.question_format, self.name, self.warnings = question_format, name, warnings
@@ -419,6 +419,7 @@ class _Pieces:
             if dropped:
                 self.warnings.append(Issue(line, f"{self.name}: HTML the bank does not keep was removed from the "
                                            f"{'question text' if part == 'text' else part}: {', '.join(dropped)}."))
+            text = rendering.sanitize(text)  # stored as learners will see it: the editor edits what they read
         return text, source
 
 

@@ -143,3 +143,9 @@ def test_gift_export_writes_each_format_and_imports_back(run_import):
     assert "::Sky::[plain]Colour *of* the sky?" in exported and "=[html]<b>blue</b>" in exported
     question = parse_file(exported, "gift").questions[0]
     assert (question.title, question.text_format, question.options[0].text_format) == ("Sky", "plain", "html")
+
+
+def test_html_is_stored_sanitized_so_the_editor_edits_what_learners_read():
+    _, question = only_question("[html]<p onclick='x()'>Hi <audio src='https://x.example/a.mp3'></audio></p>{=a ~b}")
+
+    assert question.text == "<p>Hi </p>"
