@@ -89,6 +89,8 @@ def test_labels_are_titles_or_first_real_sentences_in_lists_and_my_reports(staff
     learner_client = Client()
     learner_client.force_login(learner)
     my_reports = learner_client.get(reverse("my_reports")).content.decode()
+    dialog = learner_client.get(reverse("report_problem", args=[untitled.pk])).content.decode()
 
     for page in (admin_list, queue, my_reports):
         assert "Default route" in page and "Which switch becomes root?" in page
+    assert "Question: Which switch becomes root?" in dialog
