@@ -95,3 +95,32 @@ def test_the_admin_list_filters_and_sorts_by_the_statistics_and_the_queue_shows_
     facilities = [q.stats.facility for q in by_facility.context["cl"].result_list]
     assert facilities == sorted(facilities, reverse=True)
     assert "Check the key" in queue and "24 attempts, facility 25%" in queue
+
+
+def test_the_job_runs_a_fixed_number_of_queries_whatever_the_bank(planted_bank, django_assert_num_queries):
+    QuestionFactory.create_batch(3)  # never answered: no row, no query
+    # SAVEPOINT; the attempts with their rest-of-quiz scores; the options of the batch; the chosen
+    # options of the batch; the upsert of the rows; the delete of rows not recomputed; RELEASE.
+    with django_assert_num_queries(7):
+        assert item_analysis.compute_item_stats() == 5
+
+
+def test_the_report_queue_reads_the_statistics_without_a_query_per_report(planted_bank, admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    good, wrong_key = planted_bank
+    item_analysis.compute_item_stats()
+    reporters = [UserFactory(username=f"reporter{i}", email=f"reporter{i}@example.com") for i in range(4)]
+    queue = reverse("admin:quizzes_problemreport_queue")
+    moderation.report_problem(reporter=reporters[0], question=wrong_key, type=ReportType.ERROR, description="Key?")
+    admin_client.get(queue)
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(queue)
+    for reporter, question in zip(reporters[1:], good):
+        moderation.report_problem(reporter=reporter, question=question, type=ReportType.ERROR, description="Hm.")
+    with CaptureQueriesContext(connection) as four:
+        page = admin_client.get(queue).content.decode()
+
+    assert page.count("Statistics: 24 attempts") == 4
+    assert len(four) == len(one)
