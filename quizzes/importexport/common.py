@@ -86,7 +86,8 @@ class ParsedQuestion:
 
     @property
     def label(self) -> str:
-        name = self.title or (self.text.strip().splitlines()[0] if self.text.strip() else "")
+        text = rendering.html_to_text(self.text) if self.text_format == rendering.HTML else self.text
+        name = self.title or (text.strip().splitlines()[0] if text.strip() else "")
         return f'"{name[:60]}{"..." if len(name) > 60 else ""}"'
 
     def option_orders(self) -> list[int]:

@@ -197,7 +197,8 @@ def _parse_block(block: _Block, tags: list[str], state: dict, parsed: ParsedFile
     open_at, close_at = opens[0], closes[0]
     before, answers, after = marked[:open_at], marked[open_at + 1:close_at], marked[close_at + 1:]
     question_text = f"{before}{BLANK}{after}" if str(after).strip() else str(before)
-    name = _name(title, question_text)
+    name = _name(title, rendering.html_to_text(question_text) if text_format in (MOODLE, rendering.HTML)
+                 else question_text)
 
     general_feedback = None
     separator = answers.rfind("####")

@@ -149,3 +149,10 @@ def test_html_is_stored_sanitized_so_the_editor_edits_what_learners_read():
     _, question = only_question("[html]<p onclick='x()'>Hi <audio src='https://x.example/a.mp3'></audio></p>{=a ~b}")
 
     assert question.text == "<p>Hi </p>"
+
+
+def test_messages_name_an_html_question_by_its_words_not_its_tags():
+    parsed = gift.parse("[html]<p>Is <b>this</b> &lt;ok&gt;?</p>{=a ~b}")
+
+    assert parsed.questions[0].warnings[0].message.startswith('"Is this <ok>?": no feedback')
+    assert parsed.questions[0].label == '"Is this <ok>?"'
