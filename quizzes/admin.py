@@ -156,8 +156,16 @@ class OptionInlineForm(forms.ModelForm):
         self.fields["text_format"].required = False
 
     def clean_text_format(self):
-        """Left out of a submission: the option keeps its format (a new one is Markdown)."""
-        return self.cleaned_data.get("text_format") or self.instance.text_format or TextFormat.MARKDOWN
+        """Left out of a submission: the option keeps its format; a new one takes its question's."""
+        chosen = self.cleaned_data.get("text_format")
+        if chosen:
+            return chosen
+        if not self.instance._state.adding:  # (the uuid primary key is set before the first save)
+            return self.instance.text_format
+        question = getattr(self.instance, "question", None)
+        # Set here too: a ModelForm leaves a field missing from the POST at the model's default.
+        self.instance.text_format = question.text_format if question is not None else TextFormat.MARKDOWN
+        return self.instance.text_format
 
 
 class LabelledRowsFormSet(BaseInlineFormSet):

@@ -94,3 +94,17 @@ def test_labels_are_titles_or_first_real_sentences_in_lists_and_my_reports(staff
     for page in (admin_list, queue, my_reports):
         assert "Default route" in page and "Which switch becomes root?" in page
     assert "Question: Which switch becomes root?" in dialog
+
+
+def test_a_new_option_posted_without_a_format_takes_its_questions(staff_client, question):
+    question.text_format = "plain"
+    question.save()
+    form = staff_client.get(change_url(question))
+
+    response = staff_client.post(change_url(question), change_form_data(form, **{
+        "options-TOTAL_FORMS": "5", "options-4-text": "a <b> tag", "options-4-is_correct": "",
+        "options-4-question": str(question.pk)}))
+
+    assert response.status_code == 302, errors_of(response)
+    added = question.options.get(text="a <b> tag")
+    assert added.text_format == "plain" and added.option_html == "<p>a &lt;b&gt; tag</p>"
