@@ -346,6 +346,28 @@ class QuestionAdminForm(forms.ModelForm):
         return self.cleaned_data.get("text_format") or self.instance.text_format or TextFormat.MARKDOWN
 
 
+class ItemStatisticsFilter(admin.SimpleListFilter):
+    """Questions by their item statistics (the compute_item_stats job's question_stats rows)."""
+
+    title = "item statistics"
+    parameter_name = "item_stats"
+    FILTERS = {
+        "hard": ("Facility under 30%", Q(stats__facility__lt=0.3)),
+        "easy": ("Facility over 90%", Q(stats__facility__gt=0.9)),
+        "negative": ("Negative discrimination", Q(stats__discrimination__lt=0)),
+        "weak": ("Discrimination under 0.2", Q(stats__discrimination__lt=0.2)),
+        "none": ("No statistics yet", Q(stats__isnull=True)),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.FILTERS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.FILTERS:
+            return queryset.filter(self.FILTERS[self.value()][1])
+        return queryset
+
+
 class OpenReportsFilter(admin.SimpleListFilter):
     title = "open reports"
     parameter_name = "open_reports"
@@ -474,7 +496,7 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "status", ExamListFilter, CategoryListFilter, "is_premium", "is_user_generated", OpenReportsFilter, "type",
-        ("stats__check_key", admin.BooleanFieldListFilter),
+        ("stats__check_key", admin.BooleanFieldListFilter), ItemStatisticsFilter,
     ]
     list_select_related = ["created_by", "stats"]
     # The search box needs search_fields; the search itself is get_search_results' full-text one.

@@ -92,6 +92,9 @@ def test_the_admin_list_filters_and_sorts_by_the_statistics_and_the_queue_shows_
     queue = admin_client.get(reverse("admin:quizzes_problemreport_queue")).content.decode()
 
     assert [q.pk for q in flagged.context["cl"].result_list] == [wrong_key.pk]
+    negative = admin_client.get(changelist, {"item_stats": "negative"}).context["cl"].result_list
+    assert [q.pk for q in negative] == [wrong_key.pk]
+    assert admin_client.get(changelist, {"item_stats": "none"}).context["cl"].result_count == 0
     facilities = [q.stats.facility for q in by_facility.context["cl"].result_list]
     assert facilities == sorted(facilities, reverse=True)
     assert "Check the key" in queue and "24 attempts, facility 25%" in queue
