@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -27,10 +28,15 @@ class TimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
-            zone = request.user.tzinfo
-        else:
-            zone = zoneinfo.ZoneInfo(browser_time_zone(request) or "UTC")
+        zone = zoneinfo.ZoneInfo(browser_time_zone(request) or "UTC")
+        try:
+            if request.user.is_authenticated:
+                zone = request.user.tzinfo
+        except DatabaseError:
+            # The database is down: the view that follows fails too, and is answered with the
+            # outage page (certquiz.middleware.DatabaseUnavailableMiddleware), which middleware
+            # exceptions never reach.
+            pass
         timezone.activate(zone)
         try:
             return self.get_response(request)

@@ -11,8 +11,9 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -26,9 +27,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from quizzes import moderation
+from quizzes.diffs import key_summary, word_diff
 from quizzes.forms_moderation import ResolveReportForm, TagsField
-from quizzes.markdown import render_markdown
 from quizzes.models import (
+    MAX_EXPLANATION_LENGTH,
+    MAX_OPTION_LENGTH,
+    MAX_QUESTION_LENGTH,
+    MAX_TITLE_LENGTH,
+    TextFormat,
     Bookmark,
     Category,
     Exam,
@@ -39,6 +45,7 @@ from quizzes.models import (
     QuestionExam,
     QuestionHistory,
     QuestionOption,
+    QuestionStats,
     QuestionStatus,
     QuizSession,
     ReportStatus,
@@ -100,8 +107,10 @@ FIELD_LABELS = {
     "question_text": "Question", "type": "Type", "explanation": "Explanation",
     "detailed_explanation": "Detailed explanation", "tags": "Tags", "images": "Images",
     "is_premium": "Premium", "status": "Status", "exams": "Exams", "categories": "Categories",
-    "text": "text", "is_correct": "correct", "display_order": "order",
+    "text": "text", "is_correct": "correct", "display_order": "order", "text_format": "format", "title": "Title",
 }
+# Compared word by word, whole: an edit anywhere in a long text shows.
+TEXT_FIELDS = {"question_text", "explanation", "detailed_explanation", "title"}
 
 
 def shown(value, limit=160):
@@ -131,19 +140,28 @@ def format_changes(changes):
             continue
         if isinstance(change, dict) and {"old", "new"} <= change.keys():
             label = FIELD_LABELS.get(field, field)
-            lines.append(format_html("<strong>{}</strong>: {} → {}", label, shown(change["old"]), shown(change["new"])))
+            if field in TEXT_FIELDS:
+                lines.append(format_html("<strong>{}</strong>: {}", label, word_diff(change["old"], change["new"])))
+            else:
+                lines.append(format_html("<strong>{}</strong>: {} → {}", label, shown(change["old"]),
+                                         shown(change["new"])))
         else:
             lines.append(format_html("<strong>{}</strong>: {}", field, json.dumps(change)))
     options = changes.get("options")
     if isinstance(options, dict):
+        key = key_summary(options.get("changed", []))
+        if key:
+            lines.append(format_html("<strong>Answer key</strong>: {}", key))
         for option in options.get("added", []):
             lines.append(format_html("Option added: {}", describe_option(option)))
         for option in options.get("removed", []):
             lines.append(format_html("Option removed: {}", describe_option(option)))
         for option in options.get("changed", []):
-            details = "; ".join(
-                f"{FIELD_LABELS.get(field, field)} {shown(change['old'], 80)} → {shown(change['new'], 80)}"
-                for field, change in option.get("changes", {}).items()
+            details = format_html_join(
+                "; ", "{} {}",
+                ((FIELD_LABELS.get(field, field), word_diff(change["old"], change["new"]) if field == "text"
+                  else format_html("{} → {}", shown(change["old"], 80), shown(change["new"], 80)))
+                 for field, change in option.get("changes", {}).items()),
             )
             lines.append(format_html("Option “{}”: {}", shown(option.get("text"), 80), details))
     if not lines:
@@ -161,10 +179,41 @@ class OptionInlineForm(forms.ModelForm):
 
     class Meta:
         model = QuestionOption
-        fields = ["display_order", "text", "is_correct"]
+        fields = ["display_order", "text", "text_format", "is_correct"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].validators.append(MaxLengthValidator(MAX_OPTION_LENGTH))
+        self.fields["text"].widget.attrs["maxlength"] = MAX_OPTION_LENGTH
+        self.fields["text_format"].required = False
+
+    def clean_text_format(self):
+        """Left out of a submission: the option keeps its format; a new one takes its question's."""
+        chosen = self.cleaned_data.get("text_format")
+        if chosen:
+            return chosen
+        if not self.instance._state.adding:  # (the uuid primary key is set before the first save)
+            return self.instance.text_format
+        question = getattr(self.instance, "question", None)
+        # Set here too: a ModelForm leaves a field missing from the POST at the model's default.
+        self.instance.text_format = question.text_format if question is not None else TextFormat.MARKDOWN
+        return self.instance.text_format
 
 
-class OptionInlineFormSet(BaseInlineFormSet):
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """A tabular inline's fields have only a column heading, no label: each gets an accessible name
+    that says its row ("Option 2: Text"), screen readers and axe alike."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = f"{self.model._meta.verbose_name.capitalize()} {index + 1}" if index is not None else (
+            f"New {self.model._meta.verbose_name}")
+        for name, field in form.fields.items():
+            label = "Delete" if name == "DELETE" else (field.label or name)
+            field.widget.attrs["aria-label"] = f"{row}: {label}"
+
+
+class OptionInlineFormSet(LabelledRowsFormSet):
     """The option rules (quizzes.moderation.option_rule_errors) on the options as they will be after
     the save. Django's own unique check refuses two equal display orders; a blank one goes last."""
 
@@ -199,13 +248,14 @@ class QuestionOptionInline(admin.TabularInline):
     model = QuestionOption
     form = OptionInlineForm
     formset = OptionInlineFormSet
-    fields = ["display_order", "text", "is_correct"]
+    fields = ["display_order", "text", "text_format", "is_correct"]
     extra = 0
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
 
 
 class QuestionExamInline(admin.TabularInline):
     model = QuestionExam
+    formset = LabelledRowsFormSet
     fields = ["exam"]
     autocomplete_fields = ["exam"]
     extra = 0
@@ -213,6 +263,7 @@ class QuestionExamInline(admin.TabularInline):
 
 class QuestionCategoryInline(admin.TabularInline):
     model = QuestionCategory
+    formset = LabelledRowsFormSet
     fields = ["category"]
     autocomplete_fields = ["category"]
     extra = 0
@@ -304,6 +355,13 @@ class QuestionAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, limit in (("question_text", MAX_QUESTION_LENGTH), ("explanation", MAX_EXPLANATION_LENGTH),
+                            ("detailed_explanation", MAX_EXPLANATION_LENGTH), ("title", MAX_TITLE_LENGTH)):
+            field = self.fields[name]
+            field.max_length = limit
+            field.widget.attrs["maxlength"] = limit
+            field.validators.append(MaxLengthValidator(limit))
+        self.fields["text_format"].required = False
         images = (self.instance.images or []) if self.instance.pk else []
         self.fields["remove_images"].choices = [
             (image, format_html('<img src="{}" alt="" height="80"> {}', default_storage.url(image), image))
@@ -314,6 +372,32 @@ class QuestionAdminForm(forms.ModelForm):
             if images
             else "No images yet."
         )
+
+    def clean_text_format(self):
+        """Left out of a submission: the question keeps its format (a new one is Markdown)."""
+        return self.cleaned_data.get("text_format") or self.instance.text_format or TextFormat.MARKDOWN
+
+
+class ItemStatisticsFilter(admin.SimpleListFilter):
+    """Questions by their item statistics (the compute_item_stats job's question_stats rows)."""
+
+    title = "item statistics"
+    parameter_name = "item_stats"
+    FILTERS = {
+        "hard": ("Facility under 30%", Q(stats__facility__lt=0.3)),
+        "easy": ("Facility over 90%", Q(stats__facility__gt=0.9)),
+        "negative": ("Negative discrimination", Q(stats__discrimination__lt=0)),
+        "weak": ("Discrimination under 0.2", Q(stats__discrimination__lt=0.2)),
+        "none": ("No statistics yet", Q(stats__isnull=True)),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.FILTERS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.FILTERS:
+            return queryset.filter(self.FILTERS[self.value()][1])
+        return queryset
 
 
 class OpenReportsFilter(admin.SimpleListFilter):
@@ -440,12 +524,13 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [QuestionOptionInline, QuestionExamInline, QuestionCategoryInline, QuestionHistoryInline]
     list_display = [
         "__str__", "type", "status", "is_premium", "is_user_generated", "open_reports", "version", "created_by",
-        "updated_at",
+        "updated_at", "facility", "discrimination", "key_check",
     ]
     list_filter = [
         "status", ExamListFilter, CategoryListFilter, "is_premium", "is_user_generated", OpenReportsFilter, "type",
+        ("stats__check_key", admin.BooleanFieldListFilter), ItemStatisticsFilter,
     ]
-    list_select_related = ["created_by"]
+    list_select_related = ["created_by", "stats"]
     # The search box needs search_fields; the search itself is get_search_results' full-text one.
     search_fields = ["question_text", "explanation"]
     search_help_text = (
@@ -460,7 +545,7 @@ class QuestionAdmin(admin.ModelAdmin):
     readonly_fields = ["version", "created_at", "updated_at"]
     actions = ["approve", "archive", "mark_premium"]
     fieldsets = [
-        (None, {"fields": ["question_text", "type", "explanation", "detailed_explanation"]}),
+        (None, {"fields": ["title", "text_format", "question_text", "type", "explanation", "detailed_explanation"]}),
         ("Classification", {"fields": ["tags", "status", "is_premium"]}),
         ("Exhibit images", {"fields": ["new_images", "remove_images"]}),
         (
@@ -515,6 +600,27 @@ class QuestionAdmin(admin.ModelAdmin):
         if db_field.name == "created_by_name":
             kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    # Item statistics: rows of question_stats, written by the compute_item_stats job.
+
+    @admin.display(description="facility", ordering=F("stats__facility").asc(nulls_last=True))
+    def facility(self, question):
+        stats = getattr(question, "stats", None)
+        if stats is None or stats.facility is None:
+            return "—"
+        return f"{stats.facility:.0%} of {stats.attempts}"
+
+    @admin.display(description="discrimination", ordering=F("stats__discrimination").asc(nulls_last=True))
+    def discrimination(self, question):
+        stats = getattr(question, "stats", None)
+        return "—" if stats is None or stats.discrimination is None else f"{stats.discrimination:.2f}"
+
+    @admin.display(description="key", ordering="stats__check_key")
+    def key_check(self, question):
+        stats = getattr(question, "stats", None)
+        if stats is None or not stats.check_key:
+            return "—"
+        return format_html('<span title="{}">⚠ Check the key</span>', stats.check_key_reason)
 
     @admin.display(description="open reports", ordering="open_report_count")
     def open_reports(self, question):
@@ -761,7 +867,8 @@ class ProblemReportAdmin(admin.ModelAdmin):
                 return redirect(request.get_full_path())
             failed = form
         reports = (
-            reports.select_related("question", "reporter").prefetch_related("question__options").order_by("created_at")
+            reports.select_related("question", "question__stats", "reporter")
+            .prefetch_related("question__options").order_by("created_at")
         )
         page = Paginator(reports, 20).get_page(request.GET.get("page"))
         items = []
@@ -785,19 +892,35 @@ class ProblemReportAdmin(admin.ModelAdmin):
         return TemplateResponse(request, template, context, status=422 if failed else 200)
 
 
+def stats_summary(question):
+    """The question's item statistics in one line, for the report queue."""
+    stats = getattr(question, "stats", None)
+    if stats is None:
+        return mark_safe('<p class="item-stats">No statistics yet (the compute_item_stats job has not seen an '
+                         "answer).</p>")
+    shares = format_html_join(", ", "“{}” {}", ((share["text"][:40], f"{share['share']:.0%}")
+                                               for share in stats.option_shares))
+    discrimination = "—" if stats.discrimination is None else f"{stats.discrimination:.2f}"
+    facility = "—" if stats.facility is None else f"{stats.facility:.0%}"
+    flag = format_html(" <strong>⚠ Check the key:</strong> {}", stats.check_key_reason) if stats.check_key else ""
+    return format_html('<p class="item-stats">Statistics: {} attempts, facility {}, discrimination {}; '
+                       "chosen: {}.{}</p>", stats.attempts, facility, discrimination, shares, flag)
+
+
 def question_preview(question):
     """The reported question as learners see it, with its options marked right or wrong."""
     options = sorted(question.options.all(), key=lambda option: option.display_order)
     return format_html(
-        '<div class="report-question">{}<ul class="report-options">{}</ul>'
+        '<div class="report-question">{}{}<ul class="report-options">{}</ul>'
         '<p><strong>Explanation:</strong></p>{}<p><a href="{}">Edit this question</a></p></div>',
-        mark_safe(render_markdown(question.question_text)),  # sanitized by nh3 in render_markdown
+        stats_summary(question),
+        mark_safe(question.question_html),  # rendered and sanitized by nh3 when saved
         format_html_join(
             "",
             "<li>{} {}</li>",
-            (("✔ correct:" if option.is_correct else "✘ wrong:", option.text) for option in options),
+            (("✔ correct:" if option.is_correct else "✘ wrong:", mark_safe(option.option_html)) for option in options),
         ),
-        mark_safe(render_markdown(question.explanation)),
+        mark_safe(question.explanation_html),
         reverse("admin:quizzes_question_change", args=[question.pk]),
     )
 
@@ -828,4 +951,32 @@ class QuestionHistoryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuestionStats)
+class QuestionStatsAdmin(admin.ModelAdmin):
+    """Item statistics, written only by the compute_item_stats job: read here, filtered and sorted."""
+
+    list_display = ["question", "attempts", "facility", "discrimination", "check_key", "computed_at"]
+    list_filter = ["check_key"]
+    list_select_related = ["question"]
+    ordering = ["-check_key", "discrimination"]
+    search_fields = ["question__question_text", "question__title"]
+    readonly_fields = ["question", "attempts", "facility", "discrimination", "shares", "check_key",
+                       "check_key_reason", "computed_at"]
+    exclude = ["option_shares"]
+
+    @admin.display(description="share choosing each option")
+    def shares(self, stats):
+        return format_html_join(
+            "", "<li>{} {}: {} of all, {} of the strongest 27%</li>",
+            (("✔" if share["is_correct"] else "✘", share["text"], f"{share['share']:.0%}",
+              f"{share['strong_share']:.0%}") for share in stats.option_shares),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -13,6 +13,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from certquiz.db import created_at_field, enum_check, updated_at_field
+from quizzes import rendering
 
 
 MAX_EXAM_MINUTES = 300  # the start form's longest time limit
@@ -22,6 +23,17 @@ DEFAULT_PASSING_SCORE = 70  # an exam's until set, and the bar of an exam-mode q
 
 def uuid_pk():
     return models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+
+
+# Limits every write path checks (the admin's form, the importer) before the database does: the
+# search vector and the probe index (which includes the tags) have hard size limits.
+MAX_QUESTION_LENGTH = 20_000
+MAX_EXPLANATION_LENGTH = 20_000
+MAX_OPTION_LENGTH = 2_000
+MAX_TITLE_LENGTH = 200
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
+MAX_TAGS = 30
+MAX_TAG_BYTES = 2_000
 
 
 class QuestionType(models.TextChoices):
@@ -45,6 +57,44 @@ class ReportStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
+
+
+class TextFormat(models.TextChoices):
+    MARKDOWN = rendering.MARKDOWN, "Markdown"
+    PLAIN = rendering.PLAIN, "Plain text"
+    HTML = rendering.HTML, "HTML"
+
+
+class RenderedQuerySet(models.QuerySet):
+    """Every write renders: save() renders one row, and the bulk paths that skip save() render too
+    (bulk_create and bulk_update render the objects; update() re-renders the rows it changed)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.render_html()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if set(fields) & set(self.model.RENDERED_FROM):
+            for obj in objs:
+                obj.render_html()
+            fields = list(dict.fromkeys([*fields, *self.model.RENDERED_FIELDS]))
+        # A plain QuerySet writes: its update() must not render the rows a second time.
+        return models.QuerySet(self.model, using=self.db).bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if not set(kwargs) & set(self.model.RENDERED_FROM):
+            return super().update(**kwargs)
+        pks = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        rows = list(models.QuerySet(self.model, using=self.db).filter(pk__in=pks))
+        for row in rows:
+            row.render_html()
+        if rows:
+            models.QuerySet(self.model, using=self.db).bulk_update(rows, self.model.RENDERED_FIELDS)
+        return count
 
 
 class QuizMode(models.TextChoices):
@@ -150,7 +200,7 @@ class ExamBlueprint(models.Model):
         return f"{self.category} {self.weight_percent}%"
 
 
-class QuestionQuerySet(models.QuerySet):
+class QuestionQuerySet(RenderedQuerySet):
     def active(self):
         return self.filter(status=QuestionStatus.ACTIVE)
 
@@ -177,6 +227,15 @@ class Question(models.Model):
     version = models.IntegerField(default=1, db_default=1)
     created_at = created_at_field()
     updated_at = updated_at_field()
+    # Added: the format the texts are written in (explanations follow the question's), the
+    # sanitized HTML rendered from them on every write, and a short label for lists.
+    text_format = models.TextField(choices=TextFormat.choices, default=TextFormat.MARKDOWN,
+                                   db_default=TextFormat.MARKDOWN)
+    question_html = models.TextField(default="", db_default="", editable=False)
+    explanation_html = models.TextField(default="", db_default="", editable=False)
+    detailed_explanation_html = models.TextField(default="", db_default="", editable=False)
+    title = models.TextField(null=True, blank=True, help_text="A short label for lists (GIFT's ::title::); "
+                             "left empty, the first sentence that is not boilerplate is used.")
     # The admin's search (quizzes.admin.QuestionAdmin.get_search_results): English full-text of
     # the question and its explanation, kept by PostgreSQL (GIN index below).
     search_vector = models.GeneratedField(
@@ -192,7 +251,11 @@ class Question(models.Model):
 
     class Meta:
         db_table = "questions"
-        constraints = [enum_check("type", QuestionType, "questions"), enum_check("status", QuestionStatus, "questions")]
+        constraints = [
+            enum_check("type", QuestionType, "questions"),
+            enum_check("status", QuestionStatus, "questions"),
+            enum_check("text_format", TextFormat, "questions"),
+        ]
         indexes = [
             models.Index(fields=["status"], name="idx_questions_status"),
             models.Index(fields=["created_by"], name="idx_questions_created_by"),
@@ -210,13 +273,38 @@ class Question(models.Model):
             GinIndex(fields=["search_vector"], name="idx_questions_search_vector"),
         ]
 
+    RENDERED_FROM = ("question_text", "explanation", "detailed_explanation", "text_format")
+    RENDERED_FIELDS = ("question_text", "explanation", "detailed_explanation", "question_html", "explanation_html",
+                       "detailed_explanation_html")
+
     def __str__(self):
-        text = self.question_text.strip().splitlines()[0] if self.question_text.strip() else ""
-        return text[:80]
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The question's name in lists: its title, or its first sentence that is not boilerplate."""
+        return rendering.question_label(self.title, self.question_html or rendering.render(
+            self.question_text, self.text_format))
 
     @property
     def is_multiple(self) -> bool:
         return self.type == QuestionType.MULTIPLE
+
+    def render_html(self) -> None:
+        """Normalize line endings and render the texts to sanitized HTML (every write calls this)."""
+        self.question_text = rendering.normalize_newlines(self.question_text)
+        self.explanation = rendering.normalize_newlines(self.explanation)
+        self.detailed_explanation = rendering.normalize_newlines(self.detailed_explanation)
+        self.question_html = rendering.render(self.question_text, self.text_format)
+        self.explanation_html = rendering.render(self.explanation, self.text_format)
+        self.detailed_explanation_html = rendering.render(self.detailed_explanation, self.text_format)
+
+    def save(self, *args, **kwargs):
+        self.render_html()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.RENDERED_FROM):
+            kwargs["update_fields"] = list(dict.fromkeys([*update_fields, *self.RENDERED_FIELDS]))
+        super().save(*args, **kwargs)
 
 
 class QuestionOption(models.Model):
@@ -226,15 +314,38 @@ class QuestionOption(models.Model):
     is_correct = models.BooleanField(default=False, db_default=False)
     display_order = models.IntegerField(default=0, db_default=0)
     created_at = created_at_field()
+    # Added: the option's own format (GIFT can give each answer one) and its rendered, sanitized HTML.
+    text_format = models.TextField(choices=TextFormat.choices, default=TextFormat.MARKDOWN,
+                                   db_default=TextFormat.MARKDOWN)
+    option_html = models.TextField(default="", db_default="", editable=False)
+
+    objects = RenderedQuerySet.as_manager()
 
     class Meta:
         db_table = "question_options"
         ordering = ["display_order"]
-        constraints = [models.UniqueConstraint(fields=["question", "display_order"], name="unq_question_display_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "display_order"], name="unq_question_display_order"),
+            enum_check("text_format", TextFormat, "question_options"),
+        ]
         indexes = [models.Index(fields=["question"], name="idx_options_question")]
+
+    RENDERED_FROM = ("text", "text_format")
+    RENDERED_FIELDS = ("text", "option_html")
 
     def __str__(self):
         return self.text[:80]
+
+    def render_html(self) -> None:
+        self.text = rendering.normalize_newlines(self.text)
+        self.option_html = rendering.render(self.text, self.text_format)
+
+    def save(self, *args, **kwargs):
+        self.render_html()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.RENDERED_FROM):
+            kwargs["update_fields"] = list(dict.fromkeys([*update_fields, *self.RENDERED_FIELDS]))
+        super().save(*args, **kwargs)
 
 
 class QuestionExam(models.Model):
@@ -440,3 +551,32 @@ class QuestionHistory(models.Model):
         db_table = "question_history"
         verbose_name_plural = "question history"
         constraints = [models.UniqueConstraint(fields=["question", "version"], name="idx_history_question_version")]
+
+
+class QuestionStats(models.Model):
+    """Item analysis of a question (Moodle's quiz statistics), from the final answers of finished
+    quizzes. Written by the `compute_item_stats` command (a periodic job), read by the admin; never
+    computed per request. Added beyond the document."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, primary_key=True, related_name="stats")
+    attempts = models.IntegerField(default=0)
+    # Share of attempts answered right (0-1); None without attempts.
+    facility = models.FloatField(null=True, blank=True)
+    # Point-biserial correlation of getting this question right with the score on the rest of the
+    # quiz (-1 to 1); None with too few attempts in quizzes of two or more questions.
+    discrimination = models.FloatField(null=True, blank=True)
+    # [{"option": id, "text": ..., "is_correct": ..., "share": 0-1, "strong_share": 0-1}, ...] in display order.
+    option_shares = models.JSONField(default=list)
+    check_key = models.BooleanField(default=False)
+    check_key_reason = models.TextField(blank=True, default="")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "question_stats"
+        verbose_name_plural = "question statistics"
+        indexes = [
+            models.Index(fields=["check_key"], name="idx_question_stats_check_key", condition=Q(check_key=True)),
+        ]
+
+    def __str__(self):
+        return f"Statistics of {self.question_id}"

@@ -33,12 +33,14 @@ from quizzes.models import (
 # Question columns the history follows; `exams` and `categories` (by code) and `options` come on top.
 QUESTION_FIELDS = (
     "question_text", "type", "explanation", "detailed_explanation", "tags", "images", "is_premium", "status",
+    "text_format", "title",
 )
 LINK_FIELDS = ("exams", "categories")
-OPTION_FIELDS = ("text", "is_correct", "display_order")
+OPTION_FIELDS = ("text", "is_correct", "display_order", "text_format")
 # What a restore brings back: the content. Status and premium stay as they are now, so restoring
 # the wording of an archived question does not bring it back into quizzes.
-RESTORED_FIELDS = ("question_text", "type", "explanation", "detailed_explanation", "tags", "images")
+RESTORED_FIELDS = ("question_text", "type", "explanation", "detailed_explanation", "tags", "images", "text_format",
+                   "title")
 
 MAX_SUBMITTED_OPTIONS = 8
 MAX_EXHIBIT_BYTES = 2 * 1024 * 1024
@@ -286,7 +288,8 @@ def _undo(state: dict, changes: dict) -> None:
     for option in options.get("added", []):
         state["options"].pop(option["id"], None)
     for option in options.get("removed", []):
-        state["options"][option["id"]] = {field: option[field] for field in OPTION_FIELDS}
+        # Rows written before options had a text_format were Markdown.
+        state["options"][option["id"]] = {field: option.get(field, "markdown") for field in OPTION_FIELDS}
     for option in options.get("changed", []):
         current = state["options"].get(option["id"])
         if current is not None:

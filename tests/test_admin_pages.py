@@ -1,6 +1,7 @@
 import itertools
 
 import pytest
+from django.utils import timezone
 from django.apps import apps
 from django.contrib import admin
 from django.db import connection
@@ -19,13 +20,14 @@ from quizzes.models import (
     ProblemReport,
     Question,
     QuestionHistory,
+    QuestionStats,
     QuizSession,
     SessionSelectedOption,
 )
 
 # admin_client is pytest-django's: a client signed in (force_login) as conftest's admin_user.
 
-VIEW_ONLY = {QuestionHistory, WebhookEvent, Payment, DailyActivity, ReviewCard, ExamReadiness}
+VIEW_ONLY = {QuestionHistory, QuestionStats, WebhookEvent, Payment, DailyActivity, ReviewCard, ExamReadiness}
 REGISTERED = list(admin.site._registry)
 
 
@@ -91,6 +93,11 @@ MAKE_ROW = {
     ),
     QuestionHistory: lambda: QuestionHistory.objects.create(
         question=QuestionFactory(), version=1, changes={"question_text": ["Old?", "New?"]}, edited_by=UserFactory()
+    ),
+    QuestionStats: lambda: QuestionStats.objects.create(
+        question=QuestionFactory(), attempts=3, facility=2 / 3, discrimination=0.4, computed_at=timezone.now(),
+        option_shares=[{"option": "x", "text": "Option 1", "is_correct": True, "share": 0.6, "strong": 1,
+                        "strong_share": 1.0}],
     ),
     UserProgress: lambda: UserProgress.objects.create(user=UserFactory()),
     Badge: make_badge,

@@ -20,6 +20,6 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     # The replay runs the live code, so the tables it reads must be as this release leaves them.
-    dependencies = [("gamification", "0004_progress_rows"), ("quizzes", "0007_due_review_mode")]
+    dependencies = [("gamification", "0004_progress_rows"), ("quizzes", "0009_question_stats")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True)]

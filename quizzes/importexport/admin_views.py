@@ -86,7 +86,7 @@ def import_preview(request):
         }
     else:
         request.session.pop(PENDING, None)
-    return _page(request, "admin/quizzes/import_preview.html", f"Check {upload.name}",
+    return _page(request, "admin/quizzes/import_preview.html", f"Check {upload.name}", status=200 if report.ok else 400,
                  report=report, token=token, filename=upload.name, format_label=FORMAT_LABELS[file_format])
 
 

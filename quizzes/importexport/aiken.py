@@ -8,7 +8,11 @@
 
 The question text may run over several lines; options are `A)` or `A.` and a space, in any
 letters; `ANSWER: X` ends the question. Aiken has no explanation, exams or categories: the
-import's defaults apply and the placeholder explanation is reported as a warning.
+import's defaults apply and the placeholder explanation is reported as a warning. Aiken text is
+plain text: stored as such, shown exactly as written.
+
+Moodle's leniency, each with a warning: an option without the space (`A)Text`; `A.Text` only once
+the options have begun, since "A.B" could be a sentence).
 """
 
 import re
@@ -23,9 +27,11 @@ from quizzes.importexport.common import (
     question_problems,
     strip_scripts,
 )
+from quizzes import rendering
 from quizzes.models import QuestionType
 
 OPTION = re.compile(r"([A-Z])[.)][ \t]+(.*)")
+OPTION_WITHOUT_SPACE = re.compile(r"([A-Z])([.)])(\S.*)")
 ANSWER = re.compile(r"ANSWER\s*:(.*)")  # upper case, as Moodle reads it
 
 
@@ -41,6 +47,11 @@ def parse(text: str) -> ParsedFile:
         if not line:
             continue
         option, answer = OPTION.fullmatch(line), ANSWER.fullmatch(line)
+        tight = OPTION_WITHOUT_SPACE.fullmatch(line) if not (option or answer) else None
+        if tight and current is not None and current["text"] and (tight.group(2) == ")" or current["options"]):
+            parsed.warnings.append(Issue(number, f'option {tight.group(1)}{tight.group(2)} has no space after '
+                                         f"the {tight.group(2)}; read, as Moodle does, as option {tight.group(1)}."))
+            option = tight
         if answer:
             if current is None or not current["options"]:
                 parsed.errors.append(Issue(number, "ANSWER: without a question and its options before it."))
@@ -48,7 +59,7 @@ def parse(text: str) -> ParsedFile:
                 _finish(current, answer.group(1).strip(), number, parsed)
             current = None
         elif option and current is not None and current["text"]:
-            current["options"].append((option.group(1), option.group(2).strip(), number))
+            current["options"].append((option.group(1), option.group(option.lastindex).strip(), number))
         elif current is not None and current["options"]:
             unfinished()
             current = {"line": number, "text": [line], "options": []}
@@ -84,13 +95,14 @@ def _finish(current: dict, answer: str, number: int, parsed: ParsedFile) -> None
     for letter, option_text, _ in current["options"]:
         option_text, cut = strip_scripts(option_text)
         removed |= cut
-        options.append(ParsedOption(option_text.strip(), letter == answer))
+        options.append(ParsedOption(option_text.strip(), letter == answer, text_format=rendering.PLAIN))
     question = ParsedQuestion(
         line=current["line"],
         text=text.strip(),
         type=QuestionType.SINGLE,
         options=options,
         explanation=PLACEHOLDER_EXPLANATION,
+        text_format=rendering.PLAIN,
     )
     problems = question_problems(question)
     if problems:

@@ -4,9 +4,20 @@ rules a question must obey before it may be written."""
 import re
 import uuid
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
-from quizzes.models import QuestionStatus, QuestionType
+from quizzes import rendering
+from quizzes.models import (
+    MAX_EXPLANATION_LENGTH,
+    MAX_OPTION_LENGTH,
+    MAX_OPTIONS,
+    MAX_QUESTION_LENGTH,
+    MAX_TAG_BYTES,
+    MAX_TAGS,
+    MAX_TITLE_LENGTH,
+    MIN_OPTIONS,
+    QuestionStatus,
+    QuestionType,
+)
 
 FORMATS = ("json", "gift", "aiken")
 # Checked in order: "bank.aiken.txt" is Aiken, any other ".txt" GIFT (Moodle's file pickers want .txt).
@@ -42,6 +53,7 @@ class ParsedOption:
     text: str
     is_correct: bool
     display_order: int | None = None  # None: its position in the list
+    text_format: str = rendering.MARKDOWN
 
 
 @dataclass
@@ -65,6 +77,7 @@ class ParsedQuestion:
     created_by_name: str | None = None
     is_user_generated: bool = False
     version: int | None = None
+    text_format: str = rendering.MARKDOWN  # of the question text and its explanations
     # The fields the file gives (JSON): an update by id changes only those. None: all of them.
     given: frozenset[str] | None = None
     # Warnings about this question (a placeholder explanation, partial credit dropped): reported
@@ -73,7 +86,8 @@ class ParsedQuestion:
 
     @property
     def label(self) -> str:
-        name = self.title or (self.text.strip().splitlines()[0] if self.text.strip() else "")
+        text = rendering.html_to_text(self.text) if self.text_format == rendering.HTML else self.text
+        name = self.title or (text.strip().splitlines()[0] if text.strip() else "")
         return f'"{name[:60]}{"..." if len(name) > 60 else ""}"'
 
     def option_orders(self) -> list[int]:
@@ -115,9 +129,15 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     duplicates: list[Issue] = field(default_factory=list)
+    # Same text and options as a question in the bank but another answer key: staff imports
+    # change the key (key_changes), others are refused (conflicts).
+    key_changes: list[Issue] = field(default_factory=list)
+    conflicts: list[Issue] = field(default_factory=list)
     skipped: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
+    # The questions as they will be written, for the admin's preview: (parsed, warnings).
+    previews: list = field(default_factory=list)
     exams_created: list[str] = field(default_factory=list)
     categories_created: list[str] = field(default_factory=list)
 
@@ -140,13 +160,16 @@ class ImportReport:
             *(["Dry run: nothing was saved."] if dry else []),
             f"{self.total} question(s) read: {self.created} {'to create' if dry else 'created'}, "
             f"{self.updated} {'to update' if dry else 'updated'}, {self.unchanged} unchanged, "
-            f"{len(self.duplicates)} duplicate(s) not imported.",
+            f"{len(self.duplicates)} duplicate(s) not imported, {len(self.key_changes)} answer key(s) "
+            f"{'to change' if dry else 'changed'}, {len(self.conflicts)} conflict(s) not imported.",
             f"{len(self.skipped)} skipped (not supported){f': {skipped}' if skipped else ''}.",
         ]
         for kind, codes in (("Exams", self.exams_created), ("Categories", self.categories_created)):
             if codes:
                 lines.append(f"{kind} {'to create' if dry else 'created'}: {', '.join(codes)}.")
-        for title, issues in (("Skipped", self.skipped), ("Duplicates", self.duplicates), ("Warnings", self.warnings)):
+        for title, issues in (("Skipped", self.skipped), ("Duplicates", self.duplicates),
+                              ("Answer keys changed", self.key_changes), ("Conflicts", self.conflicts),
+                              ("Warnings", self.warnings)):
             if issues:
                 lines.append(f"{title}:")
                 lines.extend(f"  {issue}" for issue in issues)
@@ -202,6 +225,25 @@ def question_problems(question: ParsedQuestion) -> list[str]:
     problems = []
     if not question.text.strip():
         problems.append("the question has no text.")
+    if len(question.text) > MAX_QUESTION_LENGTH:
+        problems.append(f"the question text has {len(question.text):,} characters; the limit is "
+                        f"{MAX_QUESTION_LENGTH:,}.")
+    for name, value in (("explanation", question.explanation),
+                        ("detailed explanation", question.detailed_explanation)):
+        if value is not None and len(value) > MAX_EXPLANATION_LENGTH:
+            problems.append(f"the {name} has {len(value):,} characters; the limit is {MAX_EXPLANATION_LENGTH:,}.")
+    if question.title is not None and len(question.title) > MAX_TITLE_LENGTH:
+        problems.append(f"the title has {len(question.title):,} characters; the limit is {MAX_TITLE_LENGTH}.")
+    if not MIN_OPTIONS <= len(question.options) <= MAX_OPTIONS:
+        problems.append(f"a question has {MIN_OPTIONS} to {MAX_OPTIONS} options; this one has "
+                        f"{len(question.options)}.")
+    for index, option in enumerate(question.options, start=1):
+        if len(option.text) > MAX_OPTION_LENGTH:
+            problems.append(f"answer {index} has {len(option.text):,} characters; the limit is {MAX_OPTION_LENGTH:,}.")
+    if len(question.tags) > MAX_TAGS:
+        problems.append(f"{len(question.tags)} tags; a question has at most {MAX_TAGS}.")
+    elif sum(len(tag.encode("utf-8")) for tag in question.tags) > MAX_TAG_BYTES:
+        problems.append(f"the tags take more than {MAX_TAG_BYTES:,} bytes together; use fewer or shorter ones.")
     if question.type not in TYPES:
         problems.append(f"type must be one of {', '.join(TYPES)}, not {question.type!r}.")
     if question.status is not None and question.status not in STATUSES:
@@ -236,10 +278,13 @@ def question_problems(question: ParsedQuestion) -> list[str]:
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # PostgreSQL's \s, so Python and SQL normalize alike
+# Moodle's auto-format stores a line break as <br>: a file that wraps its lines differently is
+# still the same question (services._existing_keys applies the same rule in SQL).
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip(" ")
+    return _WHITESPACE.sub(" ", _LINE_BREAK.sub(" ", text)).strip(" ")
 
 
 def content_key(text: str, option_texts) -> tuple[str, frozenset[str]]:
@@ -257,59 +302,31 @@ def strip_scripts(text: str) -> tuple[str, bool]:
     return cleaned, cleaned != text
 
 
-class _HtmlToMarkdown(HTMLParser):
-    """Just enough HTML for question text: paragraphs, line breaks, lists, bold, italics, code.
-    Every other tag is dropped with its attributes; script and style lose their content too."""
-
-    INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
-    BLOCK = {"p", "div", "ul", "ol", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-        self.pre = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.skipping += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag == "pre":
-            self.pre += 1
-            self.parts.append("\n\n```\n")
-        elif tag in self.BLOCK:
-            self.parts.append("\n\n")
-        elif tag in self.INLINE and not self.pre:
-            self.parts.append(self.INLINE[tag])
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self.skipping = max(0, self.skipping - 1)
-        elif tag == "pre" and self.pre:
-            self.pre -= 1
-            self.parts.append("\n```\n\n")
-        elif tag in self.BLOCK:
-            self.parts.append("\n\n")
-        elif tag in self.INLINE and not self.pre:
-            self.parts.append(self.INLINE[tag])
-
-    def handle_data(self, data):
-        if self.skipping:
-            return
-        if not self.pre:
-            data = _WHITESPACE.sub(" ", data)
-            if not self.parts or self.parts[-1].endswith("\n"):
-                data = data.lstrip(" ")
-        self.parts.append(data)
+def answer_key(question: ParsedQuestion) -> frozenset[str]:
+    """The texts of the right answers, whitespace aside: what a corrected key changes."""
+    return frozenset(normalize(option.text) for option in question.options if option.is_correct)
 
 
-def html_to_markdown(html: str) -> str:
-    parser = _HtmlToMarkdown()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+@dataclass
+class Preview:
+    """A parsed question as learners will see it, for the admin's import preview."""
+
+    line: int
+    label: str
+    action: str  # "new", "update", "answer key changed"
+    question_html: str
+    options: list[tuple[str, bool]]  # (sanitized HTML, is_correct)
+    explanation_html: str
+    warnings: list[Issue]
+
+    @classmethod
+    def of(cls, question: ParsedQuestion, action: str) -> "Preview":
+        return cls(
+            line=question.line,
+            label=rendering.question_label(question.title, rendering.render(question.text, question.text_format)),
+            action=action,
+            question_html=rendering.render(question.text, question.text_format),
+            options=[(rendering.render(o.text, o.text_format), o.is_correct) for o in question.options],
+            explanation_html=rendering.render(question.explanation or PLACEHOLDER_EXPLANATION, question.text_format),
+            warnings=list(question.warnings),
+        )

@@ -7,6 +7,12 @@ FORMAT_LABELS = {"json": "CertQuiz JSON", "gift": "Moodle GIFT", "aiken": "Aiken
 
 
 class ImportForm(forms.Form):
+    """Its ids start id_import_ (the export form on the same page has fields of the same names)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_import_%s")
+        super().__init__(*args, **kwargs)
+
     file = forms.FileField(
         help_text=f"JSON, GIFT (.gift, .txt) or Aiken (.aiken, .aiken.txt), at most {MAX_FILE_SIZE // 2**20} MB."
     )
@@ -36,6 +42,10 @@ class ImportForm(forms.Form):
 
 
 class ExportForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_export_%s")
+        super().__init__(*args, **kwargs)
+
     format = forms.ChoiceField(
         choices=[(f, FORMAT_LABELS[f]) for f in FORMATS], initial="json",
         help_text="JSON keeps every field. GIFT has no exams, images or premium flag; Aiken holds single-answer "

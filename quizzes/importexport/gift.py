@@ -22,14 +22,16 @@ from quizzes.importexport.common import (
     ParsedOption,
     ParsedQuestion,
     check_text,
-    html_to_markdown,
     question_problems,
     strip_scripts,
 )
+from quizzes import rendering
 from quizzes.models import QuestionType
 
 ESCAPES = {"~": "~", "=": "=", "#": "#", "{": "{", "}": "}", ":": ":", "\\": "\\", "n": "\n"}
 TEXT_FORMATS = ("html", "markdown", "plain", "moodle")
+MOODLE = "moodle"  # Moodle's default "auto-format": HTML allowed, line breaks kept; stored as HTML
+FORMAT_PREFIX = re.compile(r"\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 TAG = re.compile(r"\[tag:([^\]]+)\]")
@@ -157,17 +159,21 @@ def _parse_block(block: _Block, tags: list[str], state: dict, parsed: ParsedFile
     start = marked.line_at(0)
 
     title = None
+    warnings: list[Issue] = []
     if marked.startswith("::"):
         end = marked.find("::", 2)
         if end < 0:
-            parsed.errors.append(Issue(start, "the ::title:: is not closed (a literal colon is written \\:)."))
-            return
-        title = " ".join(str(marked[2:end]).split())
-        marked = marked[end + 2:].strip()
+            # Moodle drops the :: and reads the rest as the question, named after its text.
+            warnings.append(Issue(start, "the ::title is not closed; read, as Moodle does, as a question without "
+                                  "a title (a literal colon is written \\:)."))
+            marked = marked[2:].strip()
+        else:
+            title = " ".join(str(marked[2:end]).split()) or None
+            marked = marked[end + 2:].strip()
 
-    text_format = None
-    match = re.match(r"\[(\w+)\]", marked.text)
-    if match and match.group(1).lower() in TEXT_FORMATS:
+    text_format = MOODLE
+    match = FORMAT_PREFIX.match(marked.text)
+    if match:
         text_format = match.group(1).lower()
         marked = marked[match.end():].strip()
 
@@ -191,7 +197,8 @@ def _parse_block(block: _Block, tags: list[str], state: dict, parsed: ParsedFile
     open_at, close_at = opens[0], closes[0]
     before, answers, after = marked[:open_at], marked[open_at + 1:close_at], marked[close_at + 1:]
     question_text = f"{before}{BLANK}{after}" if str(after).strip() else str(before)
-    name = _name(title, question_text)
+    name = _name(title, rendering.html_to_text(question_text) if text_format in (MOODLE, rendering.HTML)
+                 else question_text)
 
     general_feedback = None
     separator = answers.rfind("####")
@@ -207,7 +214,6 @@ def _parse_block(block: _Block, tags: list[str], state: dict, parsed: ParsedFile
     if answers.startswith("#"):
         parsed.skipped.append(Issue(start, f"{name}: numerical question (not supported).", kind="numerical"))
         return
-    warnings: list[Issue] = []
     if answers.positions("~"):
         result = _multiple_choice(answers, line, name, parsed, warnings)
     elif answers.positions("=") and answers.find("->") >= 0:
@@ -220,13 +226,16 @@ def _parse_block(block: _Block, tags: list[str], state: dict, parsed: ParsedFile
         return
     if result is None:
         return
-    question_type, options = result
+    question_type, raw_options = result
 
-    convert = _converter(text_format, start, warnings)
-    question_text = convert(question_text, "text")
-    options = [(ParsedOption(convert(o.text, "option"), o.is_correct), convert(fb, "feedback")) for o, fb in options]
-    general_feedback = convert(general_feedback, "feedback") if general_feedback else None
-    explanation, detailed = _explanations(question_type, options, general_feedback)
+    piece = _Pieces(text_format, name, warnings)
+    question_text, text_format = piece.read(question_text, "text", start, default=text_format)
+    options = []
+    for option, feedback, option_line in raw_options:
+        option.text, option.text_format = piece.read(option.text, "option", option_line)
+        options.append((option, piece.read(feedback, "feedback", option_line) if feedback.strip() else None))
+    general = piece.read(general_feedback, "feedback", line) if general_feedback and general_feedback.strip() else None
+    question_text, text_format, explanation, detailed = _explanations(question_text, text_format, options, general)
     if explanation is None:
         explanation = PLACEHOLDER_EXPLANATION
         warnings.append(Issue(start, f"{name}: no feedback to use as the explanation; "
@@ -243,6 +252,7 @@ def _parse_block(block: _Block, tags: list[str], state: dict, parsed: ParsedFile
         categories=[state["category"]] if state["category"] else None,
         title=title,
         warnings=warnings,
+        text_format=text_format,
     )
     problems = question_problems(question)
     if problems:
@@ -255,11 +265,14 @@ def _multiple_choice(answers: Marked, line: int, name: str, parsed: ParsedFile, 
     """`=`/`~` answers: (type, [(option, feedback), ...]) or None when skipped or broken."""
     pieces = answers.split_at("~=")
     if str(pieces[0][1]).strip():
-        parsed.errors.append(Issue(line, f'{name}: "{str(pieces[0][1]).strip()[:40]}" is not an answer: '
-                                   "answers start with = or ~."))
-        return None
+        # Moodle reads text before the first marker as one more answer, a wrong one.
+        warnings.append(Issue(pieces[0][1].strip().line_at(0), f'{name}: "{str(pieces[0][1]).strip()[:40]}" comes '
+                              "before the first = or ~; read, as Moodle does, as a wrong answer."))
+        pieces[0] = ("~", pieces[0][1])
+    else:
+        pieces = pieces[1:]
     weighted = []
-    for marker, piece in pieces[1:]:
+    for marker, piece in pieces:
         body = piece.strip()
         weight = 100.0 if marker == "=" else 0.0
         match = WEIGHT.match(body.text) if marker == "~" else None  # as in Moodle, "=" is right, whatever follows
@@ -267,9 +280,11 @@ def _multiple_choice(answers: Marked, line: int, name: str, parsed: ParsedFile, 
             weight = float(match.group(1))
             body = body[match.end():]
         text, _, feedback = _split_feedback(body)
-        weighted.append((marker, weight, text, feedback))
+        weighted.append((marker, weight, text, feedback, piece.strip().line_at(0)))
 
     has_equals = any(marker == "=" for marker, *_ in weighted)
+    weighted_lines = [w[4] for w in weighted]
+    weighted = [w[:4] for w in weighted]
     if has_equals:
         correct = [w for w in weighted if w[1] >= 100]
         if len(correct) > 1:
@@ -298,7 +313,8 @@ def _multiple_choice(answers: Marked, line: int, name: str, parsed: ParsedFile, 
             if 0 < weight < 100 and not correct:
                 warnings.append(Issue(line, f'{name}: "{text}" had {weight:g}% partial credit; imported as '
                                              "a wrong option (CertQuiz scores a question all or nothing)."))
-    options = [(ParsedOption(text, correct), feedback) for (_, _, text, feedback), correct in zip(weighted, is_correct)]
+    options = [(ParsedOption(text, correct), feedback, option_line)
+               for (_, _, text, feedback), correct, option_line in zip(weighted, is_correct, weighted_lines)]
     return question_type, options
 
 
@@ -307,10 +323,11 @@ def _true_false(answers: Marked):
     truth = TRUE_FALSE[parts[0].strip().upper()]
     wrong_feedback = parts[1] if len(parts) > 1 else ""
     right_feedback = "#".join(parts[2:])  # Moodle: {T#shown when wrong#shown when right}
-    true = ParsedOption("True", truth)
-    false = ParsedOption("False", not truth)
+    true = ParsedOption("True", truth, text_format=rendering.PLAIN)
+    false = ParsedOption("False", not truth, text_format=rendering.PLAIN)
     feedback = {truth: right_feedback, not truth: wrong_feedback}
-    return QuestionType.SINGLE, [(true, feedback[True]), (false, feedback[False])]
+    line = answers.line_at(0)
+    return QuestionType.SINGLE, [(true, feedback[True], line), (false, feedback[False], line)]
 
 
 def _split_feedback(body: Marked) -> tuple[str, bool, str]:
@@ -320,49 +337,91 @@ def _split_feedback(body: Marked) -> tuple[str, bool, str]:
     return str(body[:separator]).strip(), True, str(body[separator + 1:])
 
 
-def _explanations(question_type, options, general):
+def _explanations(question_text: str, text_format: str, options, general):
     """Feedback becomes the explanation: the general feedback (####), else the right answer's,
-    else the wrong answers'. Per-answer feedback not used there is kept in the detailed explanation."""
+    else the wrong answers'. Per-answer feedback not used there is kept in the detailed explanation.
+    Explanations are written in the question's format: when the pieces come in several, the
+    question and its explanations take one that holds them all without loss (rendering.common_format).
+    Returns (question text, format, explanation, detailed explanation)."""
     with_feedback = [(option, feedback) for option, feedback in options if feedback]
-    listing = "\n".join(f"- {option.text}: {' '.join(feedback.split())}" for option, feedback in with_feedback)
     right = [feedback for option, feedback in with_feedback if option.is_correct]
     wrong = [feedback for option, feedback in with_feedback if not option.is_correct]
+    true_false = {o.text for o, _ in options} == {"True", "False"}
+    explanation = detailed = None  # ("pieces", [(text, format)]) or ("listing", [(option, feedback)])
     if general:
-        return general, listing or None
-    if right:
-        return "\n\n".join(right), (listing if wrong else None)
-    if wrong:
-        if len(wrong) == 1 and {o.text for o, _ in options} == {"True", "False"}:
-            return wrong[0], None
-        return listing, None
-    return None, None
+        explanation = ("pieces", [general])
+        detailed = ("listing", with_feedback) if with_feedback else None
+    elif right:
+        explanation = ("pieces", right)
+        detailed = ("listing", with_feedback) if wrong else None
+    elif wrong:
+        explanation = ("pieces", wrong) if len(wrong) == 1 and true_false else ("listing", with_feedback)
+    formats = [text_format]
+    for part in (explanation, detailed):
+        if part and part[0] == "pieces":
+            formats += [fmt for _, fmt in part[1]]
+        elif part:
+            formats += [fmt for option, (_, fmt) in part[1]] + [option.text_format for option, _ in part[1]]
+    target = rendering.common_format(formats)
+    return (rendering.convert(question_text, text_format, target), target,
+            _write(explanation, target), _write(detailed, target))
 
 
-def _converter(text_format: str | None, line: int, warnings: list[Issue]):
-    """Text to store, from the question's format: HTML is reduced to Markdown, and no format keeps
-    a <script> or <style> element."""
-    warned = []
+def _write(part, target: str) -> str | None:
+    if part is None:
+        return None
+    kind, items = part
+    if kind == "pieces":
+        texts = [rendering.convert(text, fmt, target) for text, fmt in items]
+        return "\n".join(texts) if target == rendering.HTML else "\n\n".join(texts)
+    if target == rendering.HTML:
+        rows = "".join(f"<li>{_inline_html(option.text, option.text_format)}: {_inline_html(*feedback)}</li>"
+                       for option, feedback in items)
+        return f"<ul>{rows}</ul>"
+    return "\n".join(f"- {rendering.convert(option.text, option.text_format, target)}: "
+                     f"{' '.join(rendering.convert(text, fmt, target).split())}" for option, (text, fmt) in items)
 
-    def convert(text: str, part: str) -> str:
-        if text_format == "html":
-            cleaned = html_to_markdown(text)
-            removed = bool(re.search(r"<(script|style)\b", text, re.IGNORECASE))
+
+def _inline_html(text: str, text_format: str) -> str:
+    html = rendering.render(text, text_format) if text_format != rendering.HTML else text
+    match = re.fullmatch(r"\s*<p>(.*)</p>\s*", html, re.DOTALL)
+    return match.group(1) if match and "<p>" not in match.group(1) else html
+
+
+class _Pieces:
+    """Reads each piece of a question (text, answer, feedback) in its own format: a [format] prefix,
+    else the question's. Moodle's auto-format becomes HTML (line breaks kept); HTML is stored
+    sanitized, with a warning naming the line for whatever the sanitizer removed."""
+
+    def __init__(self, question_format: str, name: str, warnings: list[Issue]):
+        self.question_format, self.name, self.warnings = question_format, name, warnings
+        self.warned_script = False
+
+    def read(self, raw: str, part: str, line: int, default: str | None = None) -> tuple[str, str]:
+        source = default or self.question_format
+        match = FORMAT_PREFIX.match(raw)
+        if match:
+            source, raw = match.group(1).lower(), raw[match.end():]
+        text, removed = strip_scripts(raw)
+        if removed and not self.warned_script:
+            self.warned_script = True
+            self.warnings.append(Issue(line, f"{self.name}: a <script> or <style> element was removed."))
+        lines = [row.rstrip() for row in text.split("\n")]
+        if part == "option":
+            text = " ".join(row.strip() for row in lines if row.strip())
+        elif part == "feedback":
+            text = "\n".join(row.strip() for row in lines).strip()
         else:
-            cleaned, removed = strip_scripts(text)
-            lines = [row.rstrip() for row in cleaned.split("\n")]
-            if part == "option":
-                cleaned = " ".join(row.strip() for row in lines if row.strip())
-            elif part == "feedback":
-                cleaned = "\n".join(row.strip() for row in lines)
-            else:
-                cleaned = "\n".join(lines)
-            cleaned = cleaned.strip()
-        if removed and not warned:
-            warned.append(True)
-            warnings.append(Issue(line, "a <script> or <style> element was removed."))
-        return cleaned
-
-    return convert
+            text = "\n".join(lines).strip()
+        if source == MOODLE:
+            text, source = re.sub(r"\n", "<br>\n", text), rendering.HTML
+        if source == rendering.HTML:
+            dropped = rendering.dropped_by_sanitizer(text)
+            if dropped:
+                self.warnings.append(Issue(line, f"{self.name}: HTML the bank does not keep was removed from the "
+                                           f"{'question text' if part == 'text' else part}: {', '.join(dropped)}."))
+            text = rendering.sanitize(text)  # stored as learners will see it: the editor edits what they read
+        return text, source
 
 
 def _category_segment(path: str) -> str | None:
@@ -419,7 +478,10 @@ def export(questions: list[dict]) -> str:
         if tags:
             out.append(f"// {tags}")
         title = " ".join(question["question_text"].split())[:40]
-        lines = [f"::{escape(title)}::[markdown]{escape(question['question_text'])} {{"]
+        text_format = question.get("text_format", "markdown")
+        if question.get("title"):
+            title = " ".join(question["title"].split())
+        lines = [f"::{escape(title)}::[{text_format}]{escape(question['question_text'])} {{"]
         correct = [option for option in question["options"] if option["is_correct"]]
         for option in question["options"]:
             if question["type"] == QuestionType.SINGLE:
@@ -427,7 +489,8 @@ def export(questions: list[dict]) -> str:
             else:
                 weight = f"{100 / len(correct):.5f}".rstrip("0").rstrip(".")
                 marker = f"~%{weight}%" if option["is_correct"] else "~%-100%"
-            lines.append(f"\t{marker}{escape(option['text'])}")
+            prefix = "" if option.get("text_format", "markdown") == text_format else f"[{option['text_format']}]"
+            lines.append(f"\t{marker}{prefix}{escape(option['text'])}")
         if question["explanation"] and question["explanation"] != PLACEHOLDER_EXPLANATION:
             lines.append(f"\t####{escape(question['explanation'])}")
         lines.append("}")

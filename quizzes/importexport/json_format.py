@@ -25,7 +25,7 @@ from quizzes.importexport.common import (
     question_problems,
     text_problem,
 )
-from quizzes.models import QuestionStatus, QuestionType
+from quizzes.models import QuestionStatus, QuestionType, TextFormat
 
 FORMAT_NAME = "certquiz-questions"
 FORMAT_VERSION = 1
@@ -33,9 +33,10 @@ TOP_LEVEL_KEYS = {"format", "version", "exams", "categories", "questions"}
 QUESTION_KEYS = {
     "id", "question_text", "type", "explanation", "detailed_explanation", "tags", "images", "is_premium",
     "status", "created_by_name", "is_user_generated", "version", "exams", "categories", "options",
+    "text_format", "title",
 }
 CATALOGUE_KEYS = {"code", "name", "description", "display_order", "is_active"}
-OPTION_KEYS = {"text", "is_correct", "display_order"}
+OPTION_KEYS = {"text", "is_correct", "display_order", "text_format"}
 
 
 class _Object(dict):
@@ -224,10 +225,11 @@ def _question(item, index: int, root_line: int, parsed: ParsedFile, unknown_keys
         if not isinstance(raw.get("is_correct"), bool):
             option_problems.append("is_correct must be true or false.")
         display_order = option_fields.integer("display_order", None)
+        option_format = option_fields.choice("text_format", TextFormat.values) or TextFormat.MARKDOWN
         option_problems.extend(f'"{key}" is not a field of an option.' for key in sorted(set(raw) - OPTION_KEYS))
         problems.extend(f"option {number}: {problem}" for problem in option_problems)
         if not option_problems:
-            options.append(ParsedOption(option_text, raw["is_correct"], display_order))
+            options.append(ParsedOption(option_text, raw["is_correct"], display_order, option_format))
 
     question = ParsedQuestion(
         line=line,
@@ -246,6 +248,8 @@ def _question(item, index: int, root_line: int, parsed: ParsedFile, unknown_keys
         created_by_name=fields.text("created_by_name"),
         is_user_generated=fields.boolean("is_user_generated", False),
         version=fields.integer("version", None, minimum=1),
+        text_format=fields.choice("text_format", TextFormat.values) or TextFormat.MARKDOWN,
+        title=fields.text("title"),
     )
     if item.get("type") not in QuestionType.values:
         problems.append(f"type must be one of {', '.join(QuestionType.values)}, not {item.get('type')!r}.")

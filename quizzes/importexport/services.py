@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, ProtectedError, Q
 
+from quizzes import rendering
 from quizzes.selectors import bump_catalogue_version
 from quizzes.importexport import aiken, gift, json_format
 from quizzes.importexport.common import (
@@ -19,6 +20,8 @@ from quizzes.importexport.common import (
     Issue,
     ParsedFile,
     ParsedQuestion,
+    Preview,
+    answer_key,
     content_key,
     normalize,
 )
@@ -38,8 +41,10 @@ PARSERS = {"json": json_format.parse, "gift": gift.parse, "aiken": aiken.parse}
 CHUNK = 200  # questions written per batch, and between two progress reports
 QUESTION_FIELDS = [
     "question_text", "type", "explanation", "detailed_explanation", "tags", "images", "is_premium", "status",
-    "created_by_name", "is_user_generated",
+    "created_by_name", "is_user_generated", "text_format", "title",
 ]
+HTML_FIELDS = ["question_html", "explanation_html", "detailed_explanation_html"]
+PREVIEW_LIMIT = 50
 # Any two imports take turns: each checks for duplicates against what the other wrote.
 IMPORT_LOCK = 0x63657274  # "cert"
 
@@ -65,7 +70,9 @@ def import_questions(
     New questions get `created_by` and, unless the file says otherwise, `status`, `exam` and
     `category`. A question whose id is in the bank is updated (a history row records the change);
     one with the same text and options as a question in the bank, or earlier in the file, is
-    reported as a duplicate and not written again. `dry_run` does all of it and rolls back."""
+    reported as a duplicate and not written again, unless its answer key differs: then a staff
+    importer changes the key of the bank's question (a new version), anyone else gets a conflict.
+    `dry_run` does all of it and rolls back."""
     steps = iter_import(parsed=parsed, created_by=created_by, status=status, exam=exam, category=category,
                         dry_run=dry_run)
     while True:
@@ -99,7 +106,7 @@ def iter_import(*, parsed, created_by, status=QuestionStatus.ACTIVE, exam=None, 
             else:
                 transaction.on_commit(bump_catalogue_version)  # COPY sends no model signals
     except DatabaseError as error:  # a rule the parsers do not know of: still nothing is written
-        report.errors.append(Issue(None, f"The database refused the import, nothing was written: {error}"))
+        report.errors.append(Issue(None, f"The database refused the import, nothing was written: {_first_line(error)}"))
     return report
 
 
@@ -185,30 +192,89 @@ class _Writer:
             existing |= Question.objects.prefetch_related(
                 "options", "questionexam_set", "questioncategory_set").in_bulk(ids[start:start + 5000])
         in_bank = _existing_keys([q for q in questions if q.id not in existing])
-        seen: dict[tuple, int] = {}
+        dropped = self._later_wins([q for q in questions if q.id not in existing])
         total = len(questions)
         for start in range(0, total, CHUNK):
             batch = questions[start:start + CHUNK]
             new = []
             for question in batch:
+                if id(question) in dropped:
+                    continue
                 key = content_key(question.text, (o.text for o in question.options))
                 if question.id in existing:
-                    if self._update(existing[question.id], question):
+                    if self._in_savepoint(question, self._update, existing[question.id], question):
                         self.report.warnings.extend(question.warnings)
+                        self._preview(question, "update")
                 elif key in in_bank:
-                    self.report.duplicates.append(Issue(question.line, f"{question.label}: same text and answers "
-                                                        "as a question already in the bank."))
-                elif key in seen:
-                    self.report.duplicates.append(Issue(question.line, f"{question.label}: same text and answers "
-                                                        f"as the question on line {seen[key]}."))
+                    bank_id, bank_key = in_bank[key]
+                    if bank_key == answer_key(question):
+                        self.report.duplicates.append(Issue(question.line, f"{question.label}: same text and "
+                                                            "answers as a question already in the bank."))
+                    elif not self.user.is_staff:
+                        self.report.conflicts.append(Issue(question.line, f"{question.label}: same text and answers "
+                                                           "as a question in the bank, but another answer key; only "
+                                                           "staff may change a key by import."))
+                    elif self._in_savepoint(question, self._change_key, bank_id, question):
+                        self.report.warnings.extend(question.warnings)
+                        self._preview(question, "answer key changed")
                 else:
                     new.append(question)
                     self.report.warnings.extend(question.warnings)
-                seen.setdefault(key, question.line)
-            self._create(new)
+                    self._preview(question, "new")
+                if self.report.errors:
+                    return
+            self._create_batch(new)
             if self.report.errors:
                 return
             yield min(start + CHUNK, total), total
+
+    def _later_wins(self, questions: list[ParsedQuestion]) -> set[int]:
+        """Within one file, a question with the text and answers of an earlier one is a duplicate
+        when its key is the same, and replaces the earlier one (a correction) when it is not."""
+        winners: dict[tuple, ParsedQuestion] = {}
+        dropped = set()
+        for question in questions:
+            key = content_key(question.text, (o.text for o in question.options))
+            earlier = winners.get(key)
+            if earlier is None:
+                winners[key] = question
+            elif answer_key(earlier) == answer_key(question):
+                self.report.duplicates.append(Issue(question.line, f"{question.label}: same text and answers "
+                                                    f"as the question on line {earlier.line}."))
+                dropped.add(id(question))
+            else:
+                self.report.warnings.append(Issue(question.line, f"{question.label}: same text and answers as the "
+                                                  f"question on line {earlier.line} with another answer key; "
+                                                  "the later one is imported, the earlier one left out."))
+                dropped.add(id(earlier))
+                winners[key] = question
+        return dropped
+
+    def _in_savepoint(self, question: ParsedQuestion, write, *args) -> bool:
+        """Run one question's write; a database error is reported on its line (nothing else)."""
+        try:
+            with transaction.atomic():
+                return write(*args)
+        except DatabaseError as error:
+            self.report.errors.append(Issue(question.line, f"{question.label}: the database refused this question: "
+                                            f"{_first_line(error)}"))
+            return False
+
+    def _create_batch(self, questions: list[ParsedQuestion]) -> None:
+        """Write a batch at once; if the database refuses it, find the question it refuses."""
+        try:
+            with transaction.atomic():
+                self._create(questions)
+        except DatabaseError:
+            for question in questions:
+                self._in_savepoint(question, self._create, [question])
+                if self.report.errors:
+                    return
+            self.report.errors.append(Issue(None, "The database refused a batch of questions, nothing was written."))
+
+    def _preview(self, question: ParsedQuestion, action: str) -> None:
+        if len(self.report.previews) < PREVIEW_LIMIT:
+            self.report.previews.append(Preview.of(question, action))
 
     def _create(self, parsed_questions: list[ParsedQuestion]) -> None:
         rows, options, exam_links, category_links = [], [], [], []
@@ -228,18 +294,25 @@ class _Writer:
                 "created_by_name": parsed.created_by_name,
                 "is_user_generated": parsed.is_user_generated,
                 "version": parsed.version or 1,
+                "text_format": parsed.text_format,
+                "title": parsed.title,
             }
+            # COPY skips save(): the HTML is rendered here, as Question.render_html() would.
+            html = [rendering.render(values[name], parsed.text_format)
+                    for name in ("question_text", "explanation", "detailed_explanation")]
             question_id = parsed.id or uuid.uuid4()
-            rows.append((question_id, self.user.pk, *(values[name] for name in [*QUESTION_FIELDS, "version"])))
-            options.extend((uuid.uuid4(), question_id, o.text, o.is_correct, order)
+            rows.append((question_id, self.user.pk, *(values[name] for name in [*QUESTION_FIELDS, "version"]), *html))
+            options.extend((uuid.uuid4(), question_id, o.text, o.is_correct, order, o.text_format,
+                            rendering.render(o.text, o.text_format))
                            for o, order in zip(parsed.options, parsed.option_orders()))
             exam_ids, category_ids = self.links[id(parsed)]
             exam_links.extend((uuid.uuid4(), question_id, pk)
                               for pk in (self.default_exams if exam_ids is None else exam_ids))
             category_links.extend((uuid.uuid4(), question_id, pk)
                                   for pk in (self.default_categories if category_ids is None else category_ids))
-        _copy(Question, ["id", "created_by_id", *QUESTION_FIELDS, "version"], rows)
-        _copy(QuestionOption, ["id", "question_id", "text", "is_correct", "display_order"], options)
+        _copy(Question, ["id", "created_by_id", *QUESTION_FIELDS, "version", *HTML_FIELDS], rows)
+        _copy(QuestionOption, ["id", "question_id", "text", "is_correct", "display_order", "text_format",
+                               "option_html"], options)
         _copy(QuestionExam, ["id", "question_id", "exam_id"], exam_links)
         _copy(QuestionCategory, ["id", "question_id", "category_id"], category_links)
         self.report.created += len(rows)
@@ -259,12 +332,17 @@ class _Writer:
             "status": parsed.status,
             "created_by_name": parsed.created_by_name,
             "is_user_generated": parsed.is_user_generated,
+            "text_format": parsed.text_format,
+            "title": parsed.title,
         }
         wanted = {name: value for name, value in values.items() if parsed.given is None or name in parsed.given}
         changed_fields = [name for name, value in wanted.items() if getattr(question, name) != value]
         current_options = {o.display_order: o for o in question.options.all()}
-        options_change = sorted((order, o.text, o.is_correct) for order, o in current_options.items()) != sorted(
-            (order, o.text, o.is_correct) for o, order in zip(parsed.options, parsed.option_orders()))
+        options_change = sorted(
+            (order, o.text, o.is_correct, o.text_format) for order, o in current_options.items()
+        ) != sorted(
+            (order, o.text, o.is_correct, o.text_format) for o, order in zip(parsed.options, parsed.option_orders())
+        )
         link_changes = []
         exam_ids, category_ids = self.links[id(parsed)]
         for model, column, ids in ((QuestionExam, "exam_id", exam_ids),
@@ -305,10 +383,49 @@ class _Writer:
             row = current.get(order)
             if row is None:
                 QuestionOption.objects.create(question=question, text=option.text, is_correct=option.is_correct,
-                                              display_order=order)
-            elif (row.text, row.is_correct) != (option.text, option.is_correct):
-                row.text, row.is_correct = option.text, option.is_correct
-                row.save(update_fields=["text", "is_correct"])
+                                              display_order=order, text_format=option.text_format)
+            elif (row.text, row.is_correct, row.text_format) != (option.text, option.is_correct, option.text_format):
+                row.text, row.is_correct, row.text_format = option.text, option.is_correct, option.text_format
+                row.save(update_fields=["text", "is_correct", "text_format"])
+
+    def _change_key(self, question_id, parsed: ParsedQuestion) -> bool:
+        """The file's question is the bank's with another answer key: a correction. The options keep
+        their rows (learners' answers point at them); their right/wrong marks, the type and, when the
+        file gives one, the explanation follow the file. A new version records the change."""
+        before = question_snapshot(question_id, lock=True)
+        question = Question.objects.get(pk=question_id)
+        wanted = {normalize(o.text): o.is_correct for o in parsed.options}
+        old_key, new_key = [], []
+        for option in question.options.all():
+            if option.is_correct:
+                old_key.append(option.text)
+            if wanted[normalize(option.text)]:
+                new_key.append(option.text)
+            if option.is_correct != wanted[normalize(option.text)]:
+                option.is_correct = wanted[normalize(option.text)]
+                option.save(update_fields=["is_correct"])
+        changed = ["type"]
+        question.type = parsed.type
+        if parsed.explanation and parsed.explanation != PLACEHOLDER_EXPLANATION:
+            question.explanation, question.detailed_explanation = parsed.explanation, parsed.detailed_explanation
+            question.text_format = parsed.text_format
+            changed += ["explanation", "detailed_explanation", "text_format"]
+        question.save(update_fields=[*changed, "updated_at"])
+        record_question_change(question=question, before=before, editor=self.user,
+                               note={"source": f"import ({self.parsed.format})", "answer_key_changed": True})
+        self.report.updated += 1
+        self.report.key_changes.append(Issue(parsed.line, f"{parsed.label}: answer key changed: "
+                                             f"{_quoted(old_key)} → {_quoted(new_key)} "
+                                             f"(the bank's question is now version {question.version})."))
+        return True
+
+
+def _quoted(texts: list[str]) -> str:
+    return ", ".join(f'"{" ".join(text.split())[:40]}"' for text in texts) or "none"
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _copy(model, columns: list[str], rows: list[tuple]) -> None:
@@ -319,41 +436,49 @@ def _copy(model, columns: list[str], rows: list[tuple]) -> None:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
+    # The raw psycopg cursor's errors become Django's DatabaseError, like every other query's.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
 
 
-def _existing_keys(questions: list[ParsedQuestion]) -> set[tuple]:
-    """Content keys of the bank's questions whose text, whitespace aside, is one of `questions`':
-    one scan of the table whatever the size of the file."""
+def _existing_keys(questions: list[ParsedQuestion]) -> dict[tuple, tuple]:
+    """Content keys of the bank's questions whose text, whitespace aside, is one of `questions`',
+    each with (its id, its answer key): one scan of the table whatever the size of the file."""
     texts = list({normalize(q.text) for q in questions})
     if not texts:
-        return set()
+        return {}
     options = defaultdict(list)
     question_texts = {}
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT q.id, q.question_text, o.text
+            SELECT q.id, q.question_text, o.text, o.is_correct
             FROM questions q LEFT JOIN question_options o ON o.question_id = q.id
-            WHERE btrim(regexp_replace(q.question_text, '[ \\t\\n\\r\\f\\v]+', ' ', 'g'), ' ') = ANY(%s)
+            WHERE btrim(regexp_replace(regexp_replace(q.question_text, '<br\\s*/?>', ' ', 'gi'),
+                                       '[ \\t\\n\\r\\f\\v]+', ' ', 'g'), ' ') = ANY(%s)
+            ORDER BY q.created_at, q.id
             """,
             [texts],
         )
-        for question_id, text, option in cursor.fetchall():
+        for question_id, text, option, is_correct in cursor.fetchall():
             question_texts[question_id] = text
             if option is not None:
-                options[question_id].append(option)
-    return {content_key(text, options[pk]) for pk, text in question_texts.items()}
+                options[question_id].append((option, is_correct))
+    keys = {}
+    for pk, text in question_texts.items():
+        key = content_key(text, (option for option, _ in options[pk]))
+        keys.setdefault(key, (pk, frozenset(normalize(option) for option, right in options[pk] if right)))
+    return keys
 
 
 # Export
 
 
 def _option_record(option: QuestionOption) -> dict:
-    return {"text": option.text, "is_correct": option.is_correct, "display_order": option.display_order}
+    return {"text": option.text, "is_correct": option.is_correct, "display_order": option.display_order,
+            "text_format": option.text_format}
 
 
 def question_record(question: Question) -> dict:

@@ -1,14 +1,6 @@
 from django import template
-from django.utils.safestring import mark_safe
-
-from quizzes.markdown import render_markdown
 
 register = template.Library()
-
-
-@register.filter(name="markdown")
-def markdown_filter(text):
-    return mark_safe(render_markdown(text or ""))  # sanitized by nh3 in render_markdown
 
 
 @register.filter

@@ -51,7 +51,7 @@ def test_the_missing_explanation_is_a_placeholder_and_a_warning(run_import):
     ("Q1?\nA) a\nB) b\nANSWER: C\n", 4, "not one of the options"),
     ("Q1?\nA) a\nB) b\nANSWER: A, B\n", 4, "one letter"),
     ("Q1?\nA) a\nA) b\nANSWER: A\n", 1, "same letter"),
-    ("Q1?\nA) a\nANSWER: A\n", 1, "at least 1 wrong"),
+    ("Q1?\nA) a\nANSWER: A\n", 1, "2 to 6 options"),
     ("ANSWER: A\n", 1, "without a question"),
     ("Q1?\n", 1, "no options"),
 ])

@@ -34,7 +34,8 @@ def test_import_reads_the_format_from_the_extension_and_applies_the_defaults(gif
     question = Question.objects.get()
     assert list(question.exams.all()) == [exam] and list(question.categories.all()) == [category]
     assert question.created_by == admin_user and question.status == QuestionStatus.ACTIVE
-    assert "1 question(s) read: 1 created, 0 updated, 0 unchanged, 0 duplicate(s) not imported." in out
+    assert ("1 question(s) read: 1 created, 0 updated, 0 unchanged, 0 duplicate(s) not imported, 0 answer key(s) "
+            "changed, 0 conflict(s) not imported.") in out
     assert "1 skipped (not supported): 1 numerical." in out
     assert "line 5: \"When?\": numerical question (not supported)." in out
 

@@ -85,7 +85,9 @@ def test_feedback_becomes_the_explanation(run_import):
 
     first, second = Question.objects.get(question_text="Q1?"), Question.objects.get(question_text="Q2?")
     assert first.explanation == "Because."
-    assert first.detailed_explanation == "- yes: Because.\n- no: Not this one."
+    # Moodle's default format is stored as HTML: the feedback of every answer is a list.
+    assert first.text_format == "html"
+    assert first.detailed_explanation == "<ul><li>yes: Because.</li><li>no: Not this one.</li></ul>"
     assert second.explanation == "General feedback." and second.detailed_explanation is None
 
 
@@ -96,17 +98,21 @@ def test_no_feedback_gives_the_placeholder_and_a_warning(run_import):
     assert "no feedback to use as the explanation" in str(report.warnings[0])
 
 
-def test_html_is_reduced_to_markdown_and_never_keeps_script(run_import):
+def test_html_is_kept_as_html_and_never_keeps_script(run_import):
     report = run_import("[html]<p>Is <b>this</b> safe?<script>alert(1)</script></p>{=yes ~no}", "gift")
 
-    assert Question.objects.get().question_text == "Is **this** safe?"
+    question = Question.objects.get()
+    assert (question.text_format, question.question_text) == ("html", "<p>Is <b>this</b> safe?</p>")
+    assert question.question_html == "<p>Is <b>this</b> safe?</p>"
     assert "<script>" in str(report.warnings[0])
 
 
 def test_markdown_is_kept(run_import):
     run_import("[markdown]Who's buried in **Grant's tomb**?{=no one ~Grant}", "gift")
 
-    assert Question.objects.get().question_text == "Who's buried in **Grant's tomb**?"
+    question = Question.objects.get()
+    assert (question.text_format, question.question_text) == ("markdown", "Who's buried in **Grant's tomb**?")
+    assert question.question_html == "<p>Who's buried in <strong>Grant's tomb</strong>?</p>"
 
 
 def test_category_lines_map_to_categories_by_code_or_name_case_insensitively(run_import):
@@ -150,7 +156,6 @@ def test_the_default_exam_and_status_apply(run_import):
     ("Q1?{=a ~b}\n\nQ2? =a ~b}", 3, "unbalanced braces"),
     ("Q1?{=a ~b}\n\n\nQ2?{~a ~b ~c}", 4, "no correct answer"),
     ("Q1?{=a ~b}\n\nQ2?{=a ~b} and {=c ~d}", 3, "a second answer block"),
-    ("::Title without end\nQ?{=a ~b}", 1, "title"),
     ("Q?{=a ~a}", 1, "same text"),
 ])
 def test_a_broken_file_imports_nothing_and_names_the_line(run_import, text, line, message):
@@ -219,7 +224,8 @@ def test_a_single_positive_weight_makes_a_single_answer_question():
     assert not question.warnings[:-1]  # only the placeholder explanation
 
 
-def test_html_lists_and_code_become_markdown():
+def test_html_lists_and_code_stay_html():
     parsed = gift.parse("[html]<p>Which is true?</p><ul><li>one</li><li><code>two</code></li></ul>{=a ~b}")
 
-    assert parsed.questions[0].text == "Which is true?\n\n- one\n- `two`"
+    assert parsed.questions[0].text == "<p>Which is true?</p><ul><li>one</li><li><code>two</code></li></ul>"
+    assert parsed.questions[0].text_format == "html"

@@ -43,14 +43,17 @@ gift_token = st.sampled_from([
     "{", "}", "=", "~", "#", "####", "%50%", "%-25%", "%100%", "->", "::", "\\", "\\n", "\n", "\n\n", "//",
     "// [tag:x]", "[html]", "[markdown]", "$CATEGORY: ", "$course$/top/", "T", "FALSE", " ", "a", "b", "Q?",
     "<script>", "</script>", "<b>", ":", "%", "_", "\r\n",
+    "[plain]", "[moodle]", "[PLAIN]", "=[plain]x", "~[html]<i>y</i>", "#[html]<p>f</p>", "####[markdown]**g**",
+    "<a href='http://x'>l</a>", "<img src=https://x/p.png onerror=x>", "&lt;ip&gt;", "<audio src=x>", "<table><td>",
+    "::unclosed ", "x" * 2001,
 ]) | any_text
 gift_answer = st.tuples(
     st.sampled_from(["=", "~", "~%50%", "~%-50%", "=%50%", "~%100%", "~%33.3%"]),
     mostly(st.sampled_from(["a", "b", "c", "d", "\\{x\\}", "e#why", "f #because\\: yes"]), gift_token, 4),
 ).map("".join)
 gift_question = st.tuples(
-    st.sampled_from(["", "::Title::", "[html]", "[markdown]", "// [tag:Ospf]\n", "$CATEGORY: ospf\n\n",
-                     "$CATEGORY: $course$/top/Nowhere\n\n", "::T::[html]"]),
+    st.sampled_from(["", "::Title::", "[html]", "[markdown]", "[plain]", "// [tag:Ospf]\n", "$CATEGORY: ospf\n\n",
+                     "$CATEGORY: $course$/top/Nowhere\n\n", "::T::[html]", "::Unclosed ", "::T::[moodle]"]),
     mostly(st.sampled_from(["Q?", "Grant is ", "<b>Bold</b> <script>x()</script>?", "Line\nwrapped?"]), gift_token, 4),
     st.lists(gift_answer, min_size=1, max_size=4).map(" ".join) | st.sampled_from(["T", "FALSE#no#yes", "", "#1"]),
     st.sampled_from(["", " end.", " ####General.", "\n"]),
@@ -65,7 +68,8 @@ aiken_question = st.tuples(
     st.sampled_from([")", "."]),
     st.sampled_from("ABCZ") | st.sampled_from(["A, B", "", "a"]),
 ).map(lambda p: "\n".join([p[0], *(f"{letter}{p[2]} option {letter}" for letter in p[1]), f"ANSWER: {p[3]}"]))
-aiken_line = st.sampled_from(["Q?", "A) a", "B) b", "ANSWER: A", "ANSWER:", "", "a) x", "D)"]) | any_text
+aiken_line = st.sampled_from(["Q?", "A) a", "B) b", "ANSWER: A", "ANSWER:", "", "a) x", "D)", "A)tight", "B.tight",
+                              "C)<b>x</b>"]) | any_text
 aiken_text = st.lists(mostly(aiken_question, aiken_line, 3), max_size=6).map("\n".join)
 
 # JSON: documents of the format, mostly well-formed, some cut short, and any text at all.
@@ -97,6 +101,8 @@ question = st.fixed_dictionaries(
         "is_premium": mostly(st.booleans(), scalar),
         "is_user_generated": mostly(st.booleans(), scalar),
         "created_by_name": mostly(st.none() | st.just("Alice"), scalar),
+        "text_format": mostly(st.sampled_from(["markdown", "plain", "html"]), scalar),
+        "title": mostly(st.just("Short title"), scalar),
     },
 )
 catalogue = st.lists(

@@ -74,12 +74,20 @@ def delete_expired_rate_limits() -> str:
     return f"{counters.delete_expired()} expired rate-limit counter(s) deleted"
 
 
+def compute_item_stats() -> str:
+    """The question bank's item statistics (quizzes.item_analysis), for the moderators' admin."""
+    from quizzes.item_analysis import compute_item_stats as compute
+
+    return f"{compute()} question(s) analysed"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "expire_subscriptions": expire_subscriptions,
     "retry_webhook_events": retry_webhook_events,
     "clear_expired_sessions": clear_expired_sessions,
     "delete_idle_guests": delete_idle_guests,
     "delete_expired_rate_limits": delete_expired_rate_limits,
+    "compute_item_stats": compute_item_stats,
 }
 
 

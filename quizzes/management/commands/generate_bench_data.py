@@ -34,6 +34,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 
 from accounts.models import Role, User
+from quizzes import rendering
 from quizzes.management.commands.load_demo_data import DEMO_ACCOUNTS, question_id, read_json
 from quizzes.models import (
     Bookmark,
@@ -463,13 +464,19 @@ class Command(BaseCommand):
                 text = (f"{self.sentence(rng.randint(12, 30))}\n\n`{tags[0]}` scenario {index + 1}: "
                         f"{self.sentence(rng.randint(8, 20))} Which statement is true?")
                 detailed = self.sentence(rng.randint(40, 90)) if rng.random() < 0.5 else None
+                explanation = self.sentence(rng.randint(25, 60))
+                # COPY skips save(): the HTML is rendered here, as the models would (options are plain text).
                 questions.append("\t".join(map(copy_text, (
-                    qid, tags, text, "multiple" if multiple else "single", self.sentence(rng.randint(25, 60)),
-                    detailed, author, rng.random() < 0.05, premium, status, created, created))) + "\n")
+                    qid, tags, text, "multiple" if multiple else "single", explanation,
+                    detailed, author, rng.random() < 0.05, premium, status, created, created,
+                    rendering.render(text, rendering.MARKDOWN), rendering.render(explanation, rendering.MARKDOWN),
+                    rendering.render(detailed, rendering.MARKDOWN)))) + "\n")
                 option_ids = [self.uuid() for _ in range(count)]
                 for order, option_id in enumerate(option_ids):
+                    option_text = self.sentence(rng.randint(3, 12))
                     options.append("\t".join(map(copy_text, (
-                        option_id, qid, self.sentence(rng.randint(3, 12)), order in correct, order, created))) + "\n")
+                        option_id, qid, option_text, order in correct, order, created, rendering.PLAIN,
+                        rendering.render(option_text, rendering.PLAIN)))) + "\n")
                 exam_links += [f"{self.uuid()}\t{qid}\t{exams[e]}\t{copy_text(created)}\n" for e in question_exams]
                 category_links += [f"{self.uuid()}\t{qid}\t{categories[c]}\t{copy_text(created)}\n"
                                    for c in question_categories]
@@ -487,9 +494,10 @@ class Command(BaseCommand):
                             bank.pools[(*key, False)].append(index)
             self.copy(Question, ["id", "tags", "question_text", "type", "explanation", "detailed_explanation",
                                  "created_by_id", "is_user_generated", "is_premium", "status", "created_at",
-                                 "updated_at"], questions, "questions")
-            self.copy(QuestionOption, ["id", "question_id", "text", "is_correct", "display_order", "created_at"],
-                      options, "question options")
+                                 "updated_at", "question_html", "explanation_html", "detailed_explanation_html"],
+                      questions, "questions")
+            self.copy(QuestionOption, ["id", "question_id", "text", "is_correct", "display_order", "created_at",
+                                       "text_format", "option_html"], options, "question options")
             self.copy(QuestionExam, ["id", "question_id", "exam_id", "created_at"], exam_links, "question exams")
             self.copy(QuestionCategory, ["id", "question_id", "category_id", "created_at"], category_links,
                       "question categories")
