@@ -23,10 +23,9 @@ cores = multiprocessing.cpu_count()
 bind = os.environ.get("GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
 
 # A request is Python (templates, ORM: the GIL serialises it within a process) plus waits on
-# PostgreSQL, which shares the same cores: about a quarter of an answer POST is spent waiting on its
-# ~13 round trips. One process per core, and four threads in each to fill those waits. Measured
-# with bench/load.py on 2 cores, on a busy shared machine so roughly: 2 x 4 served ~1.6 times the
-# answer POSTs of 2 x 2 threads and of 3 sync workers, at the same memory (~70 MB per worker).
+# PostgreSQL's round trips, and PostgreSQL shares the same cores. One process per core, and four
+# threads in each to fill those waits: bench/load.py served more answer POSTs with 2 x 4 than with
+# 2 x 2 threads or 3 sync workers, at the same memory per worker (bench/README.md).
 # Each thread holds its own database connection (CONN_MAX_AGE): workers x threads connections.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = env_int("WEB_CONCURRENCY", max(2, cores))

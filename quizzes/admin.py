@@ -487,11 +487,11 @@ class CappedCountPaginator(Paginator):
     neither the count nor a deep OFFSET grows with the table. Narrow the list with the filters or
     the search to see what lies beyond."""
 
-    # At 100,000 questions, an exam's active questions: counting up to 10,000 took 29 ms (a hash of
-    # the exam's 41,000 links), up to 1,000 6 ms; a search matching 2,500 of them 40 ms and 21 ms.
+    # A count's cost grows with the rows it counts (an exam's links at 100,000 questions: bench/,
+    # "admin question list"), so it stops at the cap.
     count_cap = 1_000
-    # A search's matches come from the text index and are checked row by row against the filters
-    # (~6 µs each: 20 ms to count 1,000 for a word as common as "ospf"): counted to 500.
+    # A search's matches come from the text index and are checked row by row against the filters,
+    # which costs more per row than a filter's count: a lower cap.
     search_count_cap = 500
 
     @cached_property
