@@ -24,6 +24,11 @@ def make_bank(size, exam, category, author):
     )
     QuestionExam.objects.bulk_create(QuestionExam(question=question, exam=exam) for question in questions)
     QuestionCategory.objects.bulk_create(QuestionCategory(question=question, category=category) for question in questions)
+    # Fresh planner statistics, as autovacuum keeps them in production: with the stale ones an earlier
+    # test left, PostgreSQL may plan the catalogue's joins as nested loops over "empty" tables that
+    # now hold thousands of rows (a home page once ran for minutes on an xdist worker).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE questions, question_options, question_exams, question_categories")
 
 
 def count_queries(func):
