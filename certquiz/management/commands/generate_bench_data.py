@@ -34,7 +34,7 @@ from django.db import DatabaseError, connection, transaction
 
 from accounts.models import Role, User
 from billing.models import Subscription
-from certquiz.management.commands.load_demo_data import DEMO_ACCOUNTS, question_id, read_json
+from certquiz.management.commands.load_demo_data import DEMO_ACCOUNTS, QUESTIONS_PATH, question_id, read_json
 from gamification.models import Badge, UserBadge, UserProgress
 from quizzes import rendering
 from quizzes.models import (
@@ -339,7 +339,7 @@ class Command(BaseCommand):
     # --- guards and connection settings ---
 
     def refuse_unless_demo_only(self, force: bool) -> None:
-        demo_file = Path(apps.get_app_config("quizzes").path) / "demo" / "questions.json"
+        demo_file = QUESTIONS_PATH
         demo_ids = {question_id(item["question_text"]) for item in read_json(demo_file).get("questions", [])}
         extra = {
             "questions not in the demo file": Question.objects.exclude(pk__in=demo_ids).count(),
