@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.factories import UserFactory
 from accounts.models import Role
-from quizzes import moderation
+from quizzes.moderation import services as moderation
 from tests.browser.conftest import answer_first_option, assert_accessible, log_in, start_quiz
 from tests.moderation.conftest import PNG_1PX
 

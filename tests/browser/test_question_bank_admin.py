@@ -4,7 +4,7 @@ the history shows a word-level diff, and the admin pages pass axe with no duplic
 import pytest
 from playwright.sync_api import expect
 
-from quizzes import moderation
+from quizzes.moderation import services as moderation
 from quizzes.factories import QuestionFactory
 from quizzes.models import ReportType
 from tests.browser.conftest import DESKTOP, assert_accessible, log_in

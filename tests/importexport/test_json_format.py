@@ -19,7 +19,7 @@ from quizzes.models import (
     SessionQuestion,
     SessionSelectedOption,
 )
-from quizzes.moderation import restore_version
+from quizzes.moderation.services import restore_version
 from tests.importexport.conftest import bank, options_of
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from quizzes import moderation
+from quizzes.moderation import services as moderation
 from quizzes.models import ProblemReport, ReportStatus
 
 

@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from quizzes import moderation
+from quizzes.moderation import services as moderation
 from quizzes.models import QuestionHistory
 from tests.moderation.conftest import GIF_1PX, PNG_1PX, change_form_data
 

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from quizzes import moderation
+from quizzes.moderation import services as moderation
 from quizzes.factories import QuestionFactory
 from quizzes.models import ProblemReport, ReportStatus
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quizzes import moderation
+from quizzes.moderation import services as moderation
 from quizzes.diffs import word_diff
 from quizzes.factories import QuestionFactory
 from quizzes.models import MAX_QUESTION_LENGTH, ReportType

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from quizzes import moderation
+from quizzes.moderation import services as moderation
 from quizzes.factories import QuestionFactory
 from quizzes.models import ProblemReport, QuestionStatus, ReportStatus
 

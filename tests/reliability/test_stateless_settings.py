@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from quizzes import moderation
+from quizzes.moderation import services as moderation
 from quizzes.factories import QuestionFactory
 from tests.moderation.conftest import PNG_1PX
 from tests.reliability.harness import ROOT

@@ -14,7 +14,7 @@ from django.test.client import ClientHandler
 from accounts.factories import GuestFactory, UserFactory
 from accounts.guests import GUEST_SESSION_KEY
 from accounts.models import Role
-from quizzes import moderation
+from quizzes.moderation import services as moderation
 from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
 from quizzes.models import Question, QuizMode, QuizSession
 from quizzes.services import finish_session, start_session, submit_answer, toggle_bookmark
