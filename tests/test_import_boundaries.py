@@ -67,3 +67,26 @@ def test_the_checker_sees_a_lazy_import_and_a_get_model(tmp_path):
         "def g(apps):\n    return apps.get_model('billing', 'Subscription')\n"
     )
     assert apps_referenced(module) == {"gamification", "billing"}
+
+
+def fixtures_of(conftest: Path) -> set[str]:
+    return {
+        node.name
+        for node in ast.parse(conftest.read_text()).body
+        if isinstance(node, ast.FunctionDef)
+        and any(ast.unparse(decorator).startswith("pytest.fixture") for decorator in node.decorator_list)
+    }
+
+
+def test_tests_import_helpers_from_tests_helpers_and_only_fixtures_from_conftest_modules():
+    """Shared functions and constants live in tests/helpers/; a conftest module is imported only to
+    bring one of its fixtures into another directory."""
+    not_fixtures = {}
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith(".conftest"):
+                conftest = ROOT.joinpath(*node.module.split(".")).with_suffix(".py")
+                names = sorted({alias.name for alias in node.names} - fixtures_of(conftest))
+                if names:
+                    not_fixtures[str(path.relative_to(ROOT))] = names
+    assert not_fixtures == {}

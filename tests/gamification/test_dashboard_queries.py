@@ -5,7 +5,7 @@ from accounts.factories import UserFactory
 from gamification.models import LeaderboardProfile, UserProgress
 from quizzes.models import SessionQuestion
 from quizzes.signals import answer_recorded
-from tests.gamification.conftest import make_history, start
+from tests.helpers.gamification import make_history, start
 
 
 @pytest.mark.parametrize("answers", [10, pytest.param(5000, marks=pytest.mark.slow)])

@@ -10,7 +10,7 @@ from gamification.models import Badge, DailyActivity, ExamReadiness, ReviewCard,
 from quizzes.factories import ExamFactory, QuestionFactory
 from quizzes.models import SessionQuestion, QuizMode
 from quizzes.services import finish_session
-from tests.gamification.conftest import answer, start
+from tests.helpers.gamification import answer, start
 
 
 def recompute(*args) -> tuple[int, str]:

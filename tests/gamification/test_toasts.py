@@ -9,8 +9,8 @@ from django_htmx.middleware import HtmxDetails
 from gamification import announcements
 from gamification.middleware import ToastMiddleware
 from gamification.models import Badge
-from tests.gamification.conftest import start
-from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers.gamification import start
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
 
 
 def post_answer(client, session, number, *, right=True, htmx=True):

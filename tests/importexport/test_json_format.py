@@ -20,7 +20,7 @@ from quizzes.models import (
     SessionSelectedOption,
 )
 from quizzes.moderation.services import restore_version
-from tests.importexport.conftest import bank, options_of
+from tests.helpers.importexport import bank, options_of
 
 pytestmark = pytest.mark.django_db
 

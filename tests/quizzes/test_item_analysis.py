@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from accounts.factories import UserFactory
 from quizzes import item_analysis
-from quizzes.moderation import services as moderation
 from quizzes.factories import QuestionFactory
 from quizzes.models import QuestionStats, QuizMode, ReportType
+from quizzes.moderation import services as moderation
 from quizzes.services import finish_session, start_session, submit_answer
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from quizzes.moderation import services as moderation
 from quizzes.factories import QuestionFactory
-from tests.moderation.conftest import PNG_1PX
+from quizzes.moderation import services as moderation
+from tests.helpers.moderation import PNG_1PX
 from tests.reliability.harness import ROOT
 
 PRINT_SETTINGS = """

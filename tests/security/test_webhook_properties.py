@@ -18,8 +18,8 @@ from accounts.factories import UserFactory
 from billing import services
 from billing.factories import PremiumSubscriptionFactory
 from billing.models import EventStatus, Subscription, WebhookEvent
-from tests.billing.conftest import confirmed
-from tests.security.conftest import shared_handler
+from tests.helpers.billing import confirmed
+from tests.helpers.security import shared_handler
 
 SECRET = "whsec_properties"
 EMAILS = ["alice@example.com", "ALICE@example.com ", "pat@example.com", "nobody@example.com", ""]
