@@ -21,7 +21,9 @@ class GuestLimitReached(Exception):
 
 
 # Sent inside merge_guest_into's transaction, before the guest is deleted, with `guest` and `user`:
-# apps above accounts (e.g. gamification's derived progress) fold the guest's rows into the user's.
+# each app above accounts moves its own rows (quizzes: sessions, bookmarks, reports; gamification:
+# badges and derived progress). Receivers run in INSTALLED_APPS order, so quizzes' rows have moved
+# before gamification rebuilds progress from them.
 guest_merged = Signal()
 
 
@@ -96,20 +98,12 @@ def forget_session_guest(request) -> None:
 
 @transaction.atomic
 def merge_guest_into(*, guest: User, user: User) -> None:
-    """Move the guest's quiz sessions, bookmarks and problem reports to `user`, then delete the guest.
-
-    A bookmark the user already has is dropped rather than duplicated. Problem reports are moved
-    because they protect their reporter from deletion."""
-    from quizzes.models import Bookmark, ProblemReport, QuizSession
-
+    """Hand the guest's work to `user` (the guest_merged receivers move each app's rows), then
+    delete the guest."""
     # The row lock makes a second, concurrent login with the same session find no guest left.
     guest = get_user_model().objects.select_for_update().filter(pk=guest.pk, role=Role.GUEST).first()
     if guest is None or guest.pk == user.pk:
         return
-    QuizSession.objects.filter(user=guest).update(user=user)
-    already_bookmarked = Bookmark.objects.filter(user=user).values("question")
-    Bookmark.objects.filter(user=guest).exclude(question__in=already_bookmarked).update(user=user)
-    ProblemReport.objects.filter(reporter=guest).update(reporter=user)
     guest_merged.send(sender=get_user_model(), guest=guest, user=user)
     guest.delete()
 

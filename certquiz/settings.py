@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "gamification.middleware.ToastMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "certquiz.middleware.DatabaseUnavailableMiddleware",
 ]

@@ -32,6 +32,10 @@ def publish(items: list[Announcement]) -> None:
         pending.extend(items)
 
 
+def pending() -> bool:
+    return bool(_pending.get())
+
+
 def collect() -> list[Announcement]:
     """The announcements not shown yet; each is handed out once."""
     pending = _pending.get()

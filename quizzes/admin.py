@@ -26,9 +26,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from quizzes import moderation
 from quizzes.diffs import key_summary, word_diff
-from quizzes.forms_moderation import ResolveReportForm, TagsField
+from quizzes.moderation import services as moderation
+from quizzes.moderation.forms import ResolveReportForm, TagsField
 from quizzes.models import (
     MAX_EXPLANATION_LENGTH,
     MAX_OPTION_LENGTH,
@@ -214,7 +214,7 @@ class LabelledRowsFormSet(BaseInlineFormSet):
 
 
 class OptionInlineFormSet(LabelledRowsFormSet):
-    """The option rules (quizzes.moderation.option_rule_errors) on the options as they will be after
+    """The option rules (quizzes.moderation.services.option_rule_errors) on the options as they will be after
     the save. Django's own unique check refuses two equal display orders; a blank one goes last."""
 
     def clean(self):
@@ -315,7 +315,7 @@ class MultipleFileInput(forms.FileInput):
 
 
 class ExhibitImagesField(forms.FileField):
-    """Several image files in one input, each checked by content and size (quizzes.moderation)."""
+    """Several image files in one input, each checked by content and size (quizzes.moderation.services)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault(

@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
 from quizzes import views
-from quizzes import views_moderation
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,14 +22,5 @@ urlpatterns = [
     path("quiz/<uuid:session_id>/retry/", views.quiz_retry_mistakes, name="quiz_retry_mistakes"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
     path("questions/<uuid:question_id>/bookmark/", views.bookmark_toggle, name="bookmark_toggle"),
-]
-
-# Moderation (quizzes/views_moderation.py).
-urlpatterns += [
-    path("questions/<uuid:question_id>/report/", views_moderation.report_problem, name="report_problem"),
-    path("questions/submit/", views_moderation.submit_question, name="submit_question"),
-    path("questions/mine/", views_moderation.my_submissions, name="my_submissions"),
-    path("reports/", views_moderation.my_reports, name="my_reports"),
-    # Exhibit images under MEDIA_URL ("media/"): see views_moderation.exhibit_image.
-    path("media/questions/<path:path>", views_moderation.exhibit_image, name="exhibit_image"),
+    path("", include("quizzes.moderation.urls")),
 ]

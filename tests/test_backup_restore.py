@@ -31,6 +31,7 @@ def conninfo(name):
     return info
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_round_trip_the_demo_data_exactly(tmp_path):
     call_command("load_demo_data", verbosity=0)

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import Role, User
 from billing.models import Subscription
 from gamification.models import Badge
-from quizzes.management.commands.load_demo_data import question_id
+from certquiz.management.commands.load_demo_data import question_id
 from quizzes.models import Category, Exam, Question, QuestionCategory, QuestionExam, QuestionOption, QuestionType
 
 TABLES = [User, Subscription, Exam, Category, Question, QuestionOption, QuestionExam, QuestionCategory, Badge]

@@ -469,6 +469,7 @@ def on_delete_rule(table, column):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_database_rules_migrations_reverse_and_reapply_cleanly():
     """Unapplying accounts 0002 unapplies every app's 0002 (they all depend on it): the SQL the

@@ -25,7 +25,7 @@ from quizzes.importexport.common import (
     content_key,
     normalize,
 )
-from quizzes.moderation import question_snapshot, record_question_change
+from quizzes.moderation.services import question_snapshot, record_question_change
 from quizzes.models import (
     Category,
     Exam,

@@ -4,7 +4,7 @@ from accounts.guests import GUEST_SESSION_KEY, guest_merged, merge_guest_into
 from accounts.models import User
 from quizzes.factories import QuestionFactory
 from quizzes.models import Bookmark, ProblemReport, QuizSession, ReportType
-from tests.accounts.conftest import PASSWORD
+from tests.helpers.accounts import PASSWORD
 
 
 def test_a_guest_who_logs_in_hands_quizzes_and_bookmarks_to_the_account(guest_client, guest, learner):

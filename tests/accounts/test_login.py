@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.accounts.conftest import PASSWORD, assert_inputs_labelled
+from tests.helpers.accounts import PASSWORD, assert_inputs_labelled
 
 
 @pytest.mark.parametrize("login", ["alice", "alice@example.com", "ALICE@example.com"])

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.accounts.conftest import assert_inputs_labelled
+from tests.helpers.accounts import assert_inputs_labelled
 
 ANONYMOUS_PAGES = ["account_login", "account_signup", "account_reset_password", "account_reset_password_done"]
 SIGNED_IN_PAGES = ["account", "account_logout", "account_change_password", "account_email", "socialaccount_connections"]

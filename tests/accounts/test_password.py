@@ -3,7 +3,7 @@ import re
 from django.core import mail
 from django.urls import reverse
 
-from tests.accounts.conftest import PASSWORD, assert_inputs_labelled
+from tests.helpers.accounts import PASSWORD, assert_inputs_labelled
 
 
 def test_password_change_sets_the_new_password(learner_client, learner):

@@ -11,7 +11,7 @@ from accounts.models import Role
 from billing.factories import PremiumSubscriptionFactory, SubscriptionFactory
 from billing.models import WebhookEvent
 from billing.services import store_event
-from tests.billing.conftest import confirmed, deliver, donation, membership, reload
+from tests.helpers.billing import confirmed, deliver, donation, membership, reload
 
 SUBSCRIPTIONS = "/admin/billing/subscription/"
 EVENTS = "/admin/billing/webhookevent/"

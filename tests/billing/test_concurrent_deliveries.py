@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.factories import UserFactory
 from billing.models import Subscription, WebhookEvent
-from tests.billing.conftest import DAYS_PER_COFFEE, confirmed, URL, assert_about, donation, membership, sign
+from tests.helpers.billing import DAYS_PER_COFFEE, URL, assert_about, confirmed, donation, membership, sign
 
 DELIVERIES = 6
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from billing.models import WebhookEvent
-from tests.billing.conftest import DAYS_PER_COFFEE, assert_about, deliver, donation, membership, reload
+from tests.helpers.billing import DAYS_PER_COFFEE, assert_about, deliver, donation, membership, reload
 
 
 def test_one_coffee_without_a_count_gives_the_days_of_one_coffee(client, learner):

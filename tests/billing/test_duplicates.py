@@ -1,7 +1,7 @@
 """A repeated delivery (Buy Me a Coffee retries) is answered 200 and changes nothing."""
 
 from billing.models import WebhookEvent
-from tests.billing.conftest import DAYS_PER_COFFEE, deliver, donation, reload
+from tests.helpers.billing import DAYS_PER_COFFEE, deliver, donation, reload
 
 
 def test_a_repeated_delivery_is_stored_once_and_counted_once(client, learner):

@@ -12,7 +12,7 @@ from accounts.models import Role, User
 from billing.factories import PremiumSubscriptionFactory, SubscriptionFactory
 from quizzes.factories import QuestionFactory
 from quizzes.models import Question
-from tests.billing.conftest import GRACE_DAYS, reload
+from tests.helpers.billing import GRACE_DAYS, reload
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from billing.models import Subscription, WebhookEvent
-from tests.billing.conftest import deliver, donation, event, membership, reload
+from tests.helpers.billing import deliver, donation, event, membership, reload
 
 
 @pytest.mark.parametrize("event_type", ["extra_purchase.created", "extra_purchase.refunded", "shop.order.created", "ping"])

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from billing.models import WebhookEvent
-from tests.billing.conftest import assert_about, deliver, membership, reload
+from tests.helpers.billing import assert_about, deliver, membership, reload
 
 FAMILIES = ["membership", "recurring_donation"]
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.billing.conftest import assert_about, deliver, membership, reload
+from tests.helpers.billing import assert_about, deliver, membership, reload
 
 
 def test_paid_until_only_moves_forward(client, learner):

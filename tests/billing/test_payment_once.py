@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from billing.models import MAX_COFFEES, PREMIUM_HORIZON, Payment, WebhookEvent
-from tests.billing.conftest import DAYS_PER_COFFEE, assert_about, deliver, donation, event, membership, reload
+from tests.helpers.billing import DAYS_PER_COFFEE, assert_about, deliver, donation, event, membership, reload
 
 
 def test_the_same_donation_resent_with_a_new_event_id_is_credited_once(client, learner):

@@ -15,7 +15,7 @@ from accounts.guests import GUEST_SESSION_KEY
 from accounts.models import Role, User
 from billing.models import WebhookEvent
 from billing.services import process_pending_events
-from tests.billing.conftest import confirmed, deliver, donation, membership, reload
+from tests.helpers.billing import confirmed, deliver, donation, membership, reload
 
 PASSWORD = "a-long-unusual-passphrase"
 PREMIUM = "/billing/premium/"

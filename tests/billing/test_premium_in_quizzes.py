@@ -9,7 +9,7 @@ from accounts.models import User
 from quizzes.factories import QuestionFactory
 from quizzes.models import QuizSession
 from quizzes.services import start_session
-from tests.billing.conftest import deliver, membership, reload
+from tests.helpers.billing import deliver, membership, reload
 
 
 def test_a_learner_gets_premium_questions_only_after_a_signed_payment(client, learner, ccna):

@@ -15,7 +15,7 @@ from accounts.factories import UserFactory
 from billing.factories import PremiumSubscriptionFactory
 from quizzes.factories import QuestionFactory
 from quizzes.services import start_session, submit_answer
-from tests.accounts.conftest import assert_inputs_labelled
+from tests.helpers.accounts import assert_inputs_labelled
 
 URL = "/billing/premium/"
 

@@ -3,7 +3,7 @@
 import pytest
 
 from billing.models import WebhookEvent
-from tests.billing.conftest import deliver, event, membership
+from tests.helpers.billing import deliver, event, membership
 
 
 @pytest.mark.parametrize("body", [b"not json", b"{", b"\xff\xfe", b""])

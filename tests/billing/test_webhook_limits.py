@@ -7,7 +7,7 @@ import secrets
 import pytest
 
 from billing.models import WebhookEvent
-from tests.billing.conftest import deliver, donation, event
+from tests.helpers.billing import deliver, donation, event
 
 
 def long_text(length: int) -> str:

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, override_settings
 
 from billing.models import Subscription, WebhookEvent
-from tests.billing.conftest import OLD_SECRET, SECRET, URL, deliver, donation, membership, sign
+from tests.helpers.billing import OLD_SECRET, SECRET, URL, deliver, donation, membership, sign
 
 
 def nothing_stored():

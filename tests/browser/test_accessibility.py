@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import answer_first_option, assert_accessible, log_in, start_quiz
+from tests.helpers.browser import answer_first_option, assert_accessible, log_in, start_quiz
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from quizzes.factories import CategoryFactory, QuestionFactory
 from quizzes.models import Exam, ExamBlueprint, QuestionCategory, QuizSession, SessionSelectedOption
-from tests.browser.conftest import PHONE, DESKTOP, assert_accessible, log_in, start_quiz
+from tests.helpers.browser import DESKTOP, PHONE, assert_accessible, log_in, start_quiz
 
 pytestmark = pytest.mark.browser
 

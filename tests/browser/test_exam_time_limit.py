@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from quizzes.models import QuizMode, QuizSession
 from quizzes.services import start_session
-from tests.browser.conftest import start_quiz
+from tests.helpers.browser import start_quiz
 
 pytestmark = pytest.mark.browser
 

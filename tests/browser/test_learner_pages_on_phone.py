@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from accounts.factories import UserFactory
 from quizzes.models import Bookmark, QuizMode, QuizSession
 from quizzes.services import finish_session, start_session, submit_answer
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot
+from tests.helpers.browser import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot
 
 pytestmark = pytest.mark.browser
 

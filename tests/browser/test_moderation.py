@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 
 from accounts.factories import UserFactory
 from accounts.models import Role
-from quizzes import moderation
-from tests.browser.conftest import answer_first_option, assert_accessible, log_in, start_quiz
-from tests.moderation.conftest import PNG_1PX
+from quizzes.moderation import services as moderation
+from tests.helpers.browser import answer_first_option, assert_accessible, log_in, start_quiz
+from tests.helpers.moderation import PNG_1PX
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from quizzes.models import QuizSession
-from tests.browser.conftest import log_in, start_quiz
+from tests.helpers.browser import log_in, start_quiz
 
 pytestmark = pytest.mark.browser
 

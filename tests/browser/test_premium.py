@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 from accounts.factories import UserFactory
 from quizzes.factories import QuestionFactory
 from quizzes.models import Exam, QuizSession
-from tests.billing.conftest import URL, bmac_settings, confirmed, membership, sign  # noqa: F401 - bmac_settings: autouse fixture
-from tests.browser.conftest import assert_accessible, log_in, start_quiz
+from tests.helpers.billing import URL, confirmed, membership, sign
+from tests.billing.conftest import bmac_settings  # noqa: F401 - bmac_settings: autouse fixture
+from tests.helpers.browser import assert_accessible, log_in, start_quiz
 
 pytestmark = pytest.mark.browser
 

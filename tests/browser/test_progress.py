@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from gamification.models import Badge
-from tests.browser.conftest import assert_accessible, log_in, save_screenshot, start_quiz
+from tests.helpers.browser import assert_accessible, log_in, save_screenshot, start_quiz
 
 pytestmark = pytest.mark.browser
 

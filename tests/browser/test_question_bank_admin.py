@@ -4,10 +4,10 @@ the history shows a word-level diff, and the admin pages pass axe with no duplic
 import pytest
 from playwright.sync_api import expect
 
-from quizzes import moderation
 from quizzes.factories import QuestionFactory
 from quizzes.models import ReportType
-from tests.browser.conftest import DESKTOP, assert_accessible, log_in
+from quizzes.moderation import services as moderation
+from tests.helpers.browser import DESKTOP, assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from quizzes.models import QuestionType, QuizMode
 from quizzes.services import start_session
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot
+from tests.helpers.browser import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot
 
 pytestmark = pytest.mark.browser
 

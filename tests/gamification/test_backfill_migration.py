@@ -6,7 +6,7 @@ from django.apps import apps
 
 from gamification.models import DailyActivity, ExamReadiness, ReviewCard, UserProgress
 from gamification.progress import differences
-from tests.gamification.conftest import make_history
+from tests.helpers.gamification import make_history
 
 backfill = importlib.import_module("gamification.migrations.0005_backfill_progress_rows").backfill
 

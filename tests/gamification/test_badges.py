@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from gamification import rules
 from gamification.progress import rebuild
 from gamification.models import Badge, UserBadge, UserProgress
-from tests.gamification.conftest import answer, start
+from tests.helpers.gamification import answer, start
 
 
 def unlocked(user):

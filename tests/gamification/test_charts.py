@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from gamification import charts, rules, selectors
-from tests.gamification.conftest import answer, start
+from tests.helpers.gamification import answer, start
 
 
 def test_the_heat_map_has_a_column_per_week_ending_today_with_monday_first():

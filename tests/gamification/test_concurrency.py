@@ -14,8 +14,8 @@ from gamification.models import UserBadge, UserProgress
 from quizzes.factories import QuestionFactory
 from quizzes.models import SessionQuestion
 from quizzes.services import submit_answer
-from tests.gamification.conftest import start
-from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers.gamification import start
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
 
 THREADS = 24
 

@@ -8,7 +8,7 @@ from gamification.models import DailyActivity, ReviewCard
 from gamification.progress import differences
 from quizzes.models import QuizMode
 from quizzes.services import finish_session
-from tests.gamification.conftest import answer, progress_of, start
+from tests.helpers.gamification import answer, progress_of, start
 
 
 def days(learner):

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.guests import GUEST_SESSION_KEY
 from quizzes.models import QuizMode, QuizSession
-from tests.gamification.conftest import answer, start
+from tests.helpers.gamification import answer, start
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from accounts.factories import UserFactory
 from gamification.models import LeaderboardProfile, UserProgress
 from quizzes.models import SessionQuestion
 from quizzes.signals import answer_recorded
-from tests.gamification.conftest import make_history, start
+from tests.helpers.gamification import make_history, start
 
 
-@pytest.mark.parametrize("answers", [10, 5000])
+@pytest.mark.parametrize("answers", [10, pytest.param(5000, marks=pytest.mark.slow)])
 def test_the_dashboard_costs_the_same_queries_for_10_and_5000_answers(
     client, questions, demo_badges, clock, answers, django_assert_num_queries
 ):
@@ -31,7 +31,7 @@ def test_the_dashboard_costs_the_same_queries_for_10_and_5000_answers(
         assert f"{answers:,}" in response.content.decode()  # questions answered
 
 
-@pytest.mark.parametrize("answers", [10, 5000])
+@pytest.mark.parametrize("answers", [10, pytest.param(5000, marks=pytest.mark.slow)])
 def test_an_answers_progress_write_costs_the_same_queries_for_10_and_5000_answers(
     questions, demo_badges, clock, answers, django_assert_num_queries
 ):

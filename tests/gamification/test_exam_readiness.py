@@ -6,7 +6,7 @@ from datetime import date
 from gamification import rules, selectors
 from gamification.models import ExamReadiness
 from quizzes.factories import ExamFactory
-from tests.gamification.conftest import answer, start
+from tests.helpers.gamification import answer, start
 
 
 def readiness_of(learner, code="CCNA") -> ExamReadiness:

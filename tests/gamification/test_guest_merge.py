@@ -1,8 +1,8 @@
 from django.urls import reverse
 
 from gamification.models import UserBadge, UserProgress
-from tests.accounts.conftest import PASSWORD
-from tests.gamification.conftest import answer, start
+from tests.helpers.accounts import PASSWORD
+from tests.helpers.gamification import answer, start
 
 
 def test_a_guest_who_logs_in_brings_their_progress_and_badges_to_the_account(

@@ -5,7 +5,7 @@ import pytest
 from accounts.factories import UserFactory
 from gamification import rules, selectors
 from gamification.models import LeaderboardProfile
-from tests.gamification.conftest import answer, start
+from tests.helpers.gamification import answer, start
 
 
 @pytest.fixture

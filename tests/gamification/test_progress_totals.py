@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from gamification.models import UserProgress
 from quizzes.models import QuizMode
 from quizzes.services import finish_session
-from tests.gamification.conftest import answer, progress_of, start
+from tests.helpers.gamification import answer, progress_of, start
 
 
 def test_every_final_answer_adds_to_the_totals_and_the_accuracy(learner, questions):

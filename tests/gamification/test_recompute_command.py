@@ -10,7 +10,7 @@ from gamification.models import Badge, DailyActivity, ExamReadiness, ReviewCard,
 from quizzes.factories import ExamFactory, QuestionFactory
 from quizzes.models import SessionQuestion, QuizMode
 from quizzes.services import finish_session
-from tests.gamification.conftest import answer, start
+from tests.helpers.gamification import answer, start
 
 
 def recompute(*args) -> tuple[int, str]:
@@ -142,6 +142,7 @@ def test_an_unknown_user_is_refused(history):
         call_command("recompute_progress", "--user", "nobody")
 
 
+@pytest.mark.slow
 def test_replaying_200_random_answers_equals_what_they_wrote_live(learner, ccna, ospf, qos, demo_badges, clock, settings):
     """Practice and exams (some submitted days later), right and wrong, quick and slow answers,
     over weeks in a zone with a DST change: the replay writes exactly the rows the receiver did."""

@@ -9,7 +9,7 @@ from gamification import rules, selectors
 from gamification.models import ReviewCard
 from quizzes.models import QuestionStatus, QuizMode
 from quizzes.services import finish_session
-from tests.gamification.conftest import answer, start
+from tests.helpers.gamification import answer, start
 
 
 def card_of(learner, question) -> ReviewCard:

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from gamification import rules
-from tests.gamification.conftest import answer, progress_of, start
+from tests.helpers.gamification import answer, progress_of, start
 
 
 def answer_at(learner, question, moment, clock):

@@ -1,5 +1,5 @@
 from gamification import rules
-from tests.gamification.conftest import answer, progress_of, start
+from tests.helpers.gamification import answer, progress_of, start
 
 
 def test_study_time_adds_the_time_between_answers_of_a_quiz(learner, questions, clock):

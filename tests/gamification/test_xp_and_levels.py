@@ -3,7 +3,7 @@ from django.db import connection
 from gamification import rules
 from quizzes.models import QuizMode
 from quizzes.services import finish_session
-from tests.gamification.conftest import answer, progress_of, start
+from tests.helpers.gamification import answer, progress_of, start
 
 
 def test_a_right_answer_earns_the_right_answer_xp_and_a_wrong_one_less(learner, questions):

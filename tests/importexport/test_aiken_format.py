@@ -5,7 +5,7 @@ from quizzes.importexport import aiken
 from quizzes.importexport.common import PLACEHOLDER_EXPLANATION
 from quizzes.importexport.services import export_questions
 from quizzes.models import Question, QuestionType
-from tests.importexport.conftest import options_of
+from tests.helpers.importexport import options_of
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from quizzes.importexport import gift
 from quizzes.importexport.common import PLACEHOLDER_EXPLANATION
 from quizzes.importexport.services import export_questions
 from quizzes.models import Question, QuestionStatus, QuestionType
-from tests.importexport.conftest import bank, options_of
+from tests.helpers.importexport import bank, options_of
 
 pytestmark = pytest.mark.django_db
 

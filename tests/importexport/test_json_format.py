@@ -19,8 +19,8 @@ from quizzes.models import (
     SessionQuestion,
     SessionSelectedOption,
 )
-from quizzes.moderation import restore_version
-from tests.importexport.conftest import bank, options_of
+from quizzes.moderation.services import restore_version
+from tests.helpers.importexport import bank, options_of
 
 pytestmark = pytest.mark.django_db
 

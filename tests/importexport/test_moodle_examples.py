@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from quizzes.models import Question, QuestionType
-from tests.importexport.conftest import options_of
+from tests.helpers.importexport import options_of
 
 pytestmark = pytest.mark.django_db
 

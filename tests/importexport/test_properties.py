@@ -26,8 +26,10 @@ from quizzes.models import (
 )
 
 KNOWN_ID = "6f1c2a9e-8d4b-4c1e-9a57-0d2b7c3e5f10"  # a question the database tests create
-FAST = settings(max_examples=200, deadline=None)
-WITH_DB = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# How many examples comes from the hypothesis profile (tests/conftest.py): quick in the everyday loop,
+# thorough in scripts/test.
+FAST = settings(deadline=None)
+WITH_DB = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Any character, lone surrogates and NUL included.
 any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)

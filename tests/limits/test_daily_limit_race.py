@@ -9,8 +9,8 @@ from django.test import Client
 
 from quizzes.factories import QuestionFactory
 from quizzes.models import SessionQuestion
-from tests.gamification.conftest import start
-from tests.quizzes.conftest import correct_option_ids
+from tests.helpers.gamification import start
+from tests.helpers.quizzes import correct_option_ids
 
 PARALLEL = 12
 LIMIT = 8

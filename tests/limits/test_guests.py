@@ -19,7 +19,7 @@ from certquiz.advisory_lock import lock_key
 from quizzes.factories import QuestionFactory
 from quizzes.models import QuizSession, SessionQuestion
 from quizzes.services import start_session
-from tests.quizzes.conftest import correct_option_ids
+from tests.helpers.quizzes import correct_option_ids
 from tests.reliability.test_periodic_jobs import conninfo
 
 ATTACKER, NEIGHBOUR = "203.0.113.7", "198.51.100.9"

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from quizzes import moderation
 from quizzes.models import ProblemReport, ReportStatus
+from quizzes.moderation import services as moderation
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from quizzes import moderation
 from quizzes.models import QuestionHistory
-from tests.moderation.conftest import GIF_1PX, PNG_1PX, change_form_data
+from quizzes.moderation import services as moderation
+from tests.helpers.moderation import GIF_1PX, PNG_1PX, change_form_data
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from quizzes.factories import ExamFactory, QuestionFactory
 from quizzes.models import Question, QuestionHistory, QuestionType
-from tests.moderation.conftest import change_form_data
+from tests.helpers.moderation import change_form_data
 
 
 def change_url(question):

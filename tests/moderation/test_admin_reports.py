@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from quizzes import moderation
 from quizzes.factories import QuestionFactory
 from quizzes.models import ProblemReport, ReportStatus
+from quizzes.moderation import services as moderation
 
 QUEUE = "/admin/quizzes/problemreport/queue/"
 

@@ -4,9 +4,9 @@ new version, from the service and from the admin."""
 import pytest
 from django.urls import reverse
 
-from quizzes import moderation
 from quizzes.factories import CategoryFactory, ExamFactory
 from quizzes.models import QuestionHistory, QuestionOption, QuestionStatus, SessionSelectedOption
+from quizzes.moderation import services as moderation
 from quizzes.services import start_session, submit_answer
 
 

@@ -2,9 +2,9 @@
 
 from django.urls import reverse
 
-from quizzes import moderation
 from quizzes.factories import QuestionFactory
 from quizzes.models import ProblemReport, ReportStatus
+from quizzes.moderation import services as moderation
 
 
 def test_my_reports_shows_each_status_and_the_admins_comment(learner_client, learner, admin_user, question):

@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quizzes import moderation
 from quizzes.diffs import word_diff
 from quizzes.factories import QuestionFactory
 from quizzes.models import MAX_QUESTION_LENGTH, ReportType
-from tests.moderation.conftest import change_form_data
+from quizzes.moderation import services as moderation
+from tests.helpers.moderation import change_form_data
 from tests.moderation.test_admin_question_form import change_url, errors_of
 
 

@@ -4,9 +4,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from quizzes import moderation
 from quizzes.factories import QuestionFactory
 from quizzes.models import ProblemReport, QuestionStatus, ReportStatus
+from quizzes.moderation import services as moderation
 
 HTMX = {"HX-Request": "true"}
 

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from quizzes import moderation
 from quizzes.factories import QuestionFactory
 from quizzes.models import Question, QuestionStatus
+from quizzes.moderation import services as moderation
 
 URL = "/questions/submit/"
 

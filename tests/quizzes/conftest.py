@@ -23,11 +23,3 @@ def practice_session(learner, bank):
 @pytest.fixture
 def exam_session(learner, bank):
     return start_session(user=learner, mode=QuizMode.EXAM, count=5, time_limit_minutes=30).session
-
-
-def correct_option_ids(session_question):
-    return [str(option.pk) for option in session_question.question.options.filter(is_correct=True)]
-
-
-def wrong_option_ids(session_question):
-    return [str(session_question.question.options.filter(is_correct=False).first().pk)]

@@ -3,7 +3,7 @@ import pytest
 from quizzes.factories import QuestionFactory
 from quizzes.models import QuestionStatus, QuizSession, SessionQuestion
 from quizzes.services import finish_session, start_session, submit_answer
-from tests.quizzes.conftest import correct_option_ids
+from tests.helpers.quizzes import correct_option_ids
 
 SESSION_URLS = [
     ("get", "/quiz/{id}/"),

@@ -212,6 +212,7 @@ def count_queries(client, query):
 BUDGET = 6
 
 
+@pytest.mark.slow
 def test_the_list_costs_the_same_queries_for_a_bank_of_5_and_of_400(
     staff_client, ccna, ospf, learner, monkeypatch, django_assert_max_num_queries
 ):

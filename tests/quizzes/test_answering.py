@@ -9,7 +9,7 @@ from django.utils import timezone
 from quizzes.models import QuizSession, SessionQuestion, SessionSelectedOption
 from quizzes.services import QuizError, finish_session, start_session, submit_answer
 from quizzes.signals import answer_recorded
-from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
 
 
 def first_multiple(session):

@@ -7,7 +7,7 @@ from django.db.models import F
 
 from quizzes.models import Bookmark, QuizMode, QuizSession
 from quizzes.services import NoQuestionsAvailable, finish_session, start_session, submit_answer
-from tests.quizzes.conftest import wrong_option_ids
+from tests.helpers.quizzes import wrong_option_ids
 
 
 def exam_question_ids(session):

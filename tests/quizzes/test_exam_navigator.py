@@ -1,7 +1,7 @@
 """The exam navigator tells each question's state by text and icon, and in its accessible name."""
 
 from quizzes.services import submit_answer, toggle_flag
-from tests.quizzes.conftest import correct_option_ids
+from tests.helpers.quizzes import correct_option_ids
 
 
 def test_each_navigator_item_names_its_state_and_shows_it_by_text_and_icon(learner_client, exam_session):

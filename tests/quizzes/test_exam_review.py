@@ -8,7 +8,7 @@ from django.db.models import F
 from accounts.factories import UserFactory
 from quizzes.models import QuizSession, SessionQuestion, SessionSelectedOption
 from quizzes.services import start_session, submit_answer, toggle_flag
-from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
 from tests.quizzes.test_query_budgets import make_bank
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 
 from quizzes.models import QuizSession, SessionQuestion, SessionSelectedOption
 from quizzes.services import start_session
-from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
 
 
 def question(session, number):

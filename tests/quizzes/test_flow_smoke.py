@@ -1,5 +1,5 @@
 from quizzes.models import QuizSession
-from tests.quizzes.conftest import correct_option_ids
+from tests.helpers.quizzes import correct_option_ids
 
 
 def test_a_visitor_can_take_a_practice_quiz_without_javascript(client, bank):

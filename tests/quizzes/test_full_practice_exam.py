@@ -188,7 +188,7 @@ def test_demo_exam_settings_whose_blueprint_does_not_sum_to_100_load_nothing(db,
 
     from django.core.management import CommandError
 
-    from quizzes.management.commands import load_demo_data
+    from certquiz.management.commands import load_demo_data
 
     bad = tmp_path / "exam_settings.json"
     bad.write_text(json.dumps({"exams": {"CCNA": {"passing_score": 82, "blueprint": {"OSPF": 60, "QOS": 30}}}}))

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.factories import UserFactory
-from quizzes import item_analysis, moderation
+from quizzes import item_analysis
 from quizzes.factories import QuestionFactory
 from quizzes.models import QuestionStats, QuizMode, ReportType
+from quizzes.moderation import services as moderation
 from quizzes.services import finish_session, start_session, submit_answer
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,7 @@ def test_negative_discrimination_flags_only_over_enough_attempts(count, flagged)
     assert ("negative discrimination" in stats.check_key_reason) is flagged and stats.check_key is flagged
 
 
+@pytest.mark.slow
 def test_recomputing_replaces_the_rows(planted_bank):
     call_command("compute_item_stats", stdout=StringIO())
     first = dict(QuestionStats.objects.values_list("question_id", "computed_at"))
@@ -80,6 +82,7 @@ def test_recomputing_replaces_the_rows(planted_bank):
     assert all(QuestionStats.objects.get(pk=pk).computed_at > at for pk, at in first.items())
 
 
+@pytest.mark.slow
 def test_the_admin_list_filters_and_sorts_by_the_statistics_and_the_queue_shows_them(
         planted_bank, admin_client, learner):
     _, wrong_key = planted_bank
@@ -100,6 +103,7 @@ def test_the_admin_list_filters_and_sorts_by_the_statistics_and_the_queue_shows_
     assert "Check the key" in queue and "24 attempts, facility 25%" in queue
 
 
+@pytest.mark.slow
 def test_the_job_runs_a_fixed_number_of_queries_whatever_the_bank(planted_bank, django_assert_num_queries):
     QuestionFactory.create_batch(3)  # never answered: no row, no query
     # SAVEPOINT; the attempts with their rest-of-quiz scores; the options of the batch; the chosen
@@ -108,6 +112,7 @@ def test_the_job_runs_a_fixed_number_of_queries_whatever_the_bank(planted_bank, 
         assert item_analysis.compute_item_stats() == 5
 
 
+@pytest.mark.slow
 def test_the_report_queue_reads_the_statistics_without_a_query_per_report(planted_bank, admin_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -10,7 +10,7 @@ from accounts.factories import UserFactory
 from quizzes.factories import QuestionFactory
 from quizzes.models import Category, Exam, QuizMode, QuizSession
 from quizzes.services import finish_session, start_session, submit_answer
-from tests.quizzes.conftest import correct_option_ids
+from tests.helpers.quizzes import correct_option_ids
 
 STARTED = datetime(2026, 3, 1, 22, 30, tzinfo=dt_timezone.utc)
 

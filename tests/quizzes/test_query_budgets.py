@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.factories import UserFactory
 from quizzes.models import Question, QuestionCategory, QuestionExam, QuestionOption
 from quizzes.services import finish_session, start_session, submit_answer
-from tests.quizzes.conftest import correct_option_ids
+from tests.helpers.quizzes import correct_option_ids
 
 
 def make_bank(size, exam, category, author):

@@ -1,7 +1,7 @@
 from quizzes.factories import CategoryFactory, QuestionFactory
 from quizzes.models import Bookmark, QuizSession
 from quizzes.services import finish_session, start_session, submit_answer
-from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
 
 
 def test_results_show_score_breakdown_and_a_review_of_every_question(learner_client, learner, ccna, ospf):

@@ -9,7 +9,7 @@ from accounts.factories import UserFactory
 from quizzes.factories import CategoryFactory, QuestionFactory
 from quizzes.models import ExamBlueprint, QuizMode, SessionQuestion
 from quizzes.services import finish_session, start_session, submit_answer
-from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
 from tests.quizzes.test_query_budgets import make_bank
 
 

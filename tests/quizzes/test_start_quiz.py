@@ -3,7 +3,7 @@ import pytest
 from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
 from quizzes.models import Bookmark, QuestionStatus, QuizMode, QuizSession
 from quizzes.services import NoQuestionsAvailable, start_session, submit_answer
-from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
 
 
 def test_questions_are_picked_from_active_questions_matching_exam_category_and_tags(learner, ccna, ospf):

@@ -23,7 +23,7 @@ from billing.factories import PremiumSubscriptionFactory
 from billing.models import Subscription, WebhookEvent
 from certquiz.advisory_lock import lock_key
 from certquiz.management.commands import run_periodic_jobs
-from tests.billing.conftest import confirmed, donation
+from tests.helpers.billing import confirmed, donation
 from tests.reliability.harness import ROOT
 
 DAYS_PER_COFFEE = 5

@@ -11,9 +11,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from quizzes import moderation
 from quizzes.factories import QuestionFactory
-from tests.moderation.conftest import PNG_1PX
+from quizzes.moderation import services as moderation
+from tests.helpers.moderation import PNG_1PX
 from tests.reliability.harness import ROOT
 
 PRINT_SETTINGS = """
@@ -36,6 +36,7 @@ def settings_with(**env) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_without_redis_sessions_are_in_the_database_and_the_cache_per_process():
     found = settings_with()
     assert found["session"] == "django.contrib.sessions.backends.db"
@@ -43,6 +44,7 @@ def test_without_redis_sessions_are_in_the_database_and_the_cache_per_process():
     assert found["media"] == {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {}}
 
 
+@pytest.mark.slow
 def test_with_redis_the_cache_is_shared_and_sessions_are_read_through_it():
     found = settings_with(REDIS_URL="redis://cache.internal:6379/2", CACHE_KEY_PREFIX="certquiz-staging")
     assert found["session"] == "django.contrib.sessions.backends.cached_db"
@@ -51,12 +53,14 @@ def test_with_redis_the_cache_is_shared_and_sessions_are_read_through_it():
     assert found["cache"]["KEY_PREFIX"] == "certquiz-staging"
 
 
+@pytest.mark.slow
 def test_the_upload_storage_comes_from_the_environment():
     options = {"bucket_name": "certquiz-media", "endpoint_url": "https://s3.example.com", "querystring_auth": False}
     found = settings_with(MEDIA_STORAGE_BACKEND="storages.backends.s3.S3Storage", MEDIA_STORAGE_OPTIONS=json.dumps(options))
     assert found["media"] == {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["not json", "[1, 2]", '"text"'])
 def test_storage_options_that_are_not_a_json_object_stop_the_start(value):
     environ = {**os.environ, "MEDIA_STORAGE_OPTIONS": value, "DATABASE_URL": "postgres://u:p@127.0.0.1:1/x"}

@@ -13,7 +13,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.conftest import PERSONAS, World, client_for
+from tests.helpers.security import PERSONAS, client_for, World
 
 OK = 200
 LOGIN = "302 to the login page"

@@ -9,7 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from tests.security.conftest import client_for
+from tests.helpers.security import client_for
 from tests.security.html_checks import executable_markup
 
 

@@ -16,7 +16,7 @@ from accounts.models import User
 from billing.models import WebhookEvent
 from gamification.models import LeaderboardProfile
 from quizzes.models import Category, Exam, ProblemReport, Question, QuestionOption, QuizSession
-from tests.security.conftest import client_for
+from tests.helpers.security import client_for
 from tests.security.html_checks import executable_markup
 from tests.security.test_content_security_policy import ADMIN_PAGES, LEARNER_PAGES
 

@@ -15,6 +15,8 @@ from django.db import connection
 
 from tests.reliability.harness import ROOT
 
+pytestmark = pytest.mark.slow  # every test starts Django (or gunicorn) in a subprocess
+
 HOST = "certquiz.example.com"
 
 

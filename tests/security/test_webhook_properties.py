@@ -18,12 +18,14 @@ from accounts.factories import UserFactory
 from billing import services
 from billing.factories import PremiumSubscriptionFactory
 from billing.models import EventStatus, Subscription, WebhookEvent
-from tests.billing.conftest import confirmed
-from tests.security.conftest import shared_handler
+from tests.helpers.billing import confirmed
+from tests.helpers.security import shared_handler
 
 SECRET = "whsec_properties"
 EMAILS = ["alice@example.com", "ALICE@example.com ", "pat@example.com", "nobody@example.com", ""]
-WITH_DB = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# How many examples comes from the hypothesis profile (tests/conftest.py): quick in the everyday loop,
+# thorough in scripts/test.
+WITH_DB = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Text without NUL: PostgreSQL stores no NUL in text or jsonb (see the NUL test below).
 text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
@@ -109,7 +111,7 @@ def deliver(client, body: bytes):
 
 
 @given(body=envelopes.map(json.dumps) | json_values.map(json.dumps) | st.binary(max_size=64).map(lambda b: b.hex()))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@WITH_DB
 @override_settings(BMAC_WEBHOOK_SECRETS=[SECRET], BMAC_ACCEPT_TEST_EVENTS=True, RATE_LIMITED_PATHS={})
 def test_no_signed_body_makes_the_webhook_answer_5xx(learners, body):
     with transaction.atomic():

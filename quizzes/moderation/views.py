@@ -15,8 +15,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-from quizzes import moderation
-from quizzes.forms_moderation import OptionFormSet, QuestionSubmissionForm, ReportProblemForm
+from quizzes.moderation import services
+from quizzes.moderation.forms import OptionFormSet, QuestionSubmissionForm, ReportProblemForm
 from quizzes.models import ProblemReport, Question, QuestionStatus, ReportStatus
 
 PARTIALS = "quizzes/moderation/partials.html"
@@ -53,7 +53,7 @@ def report_problem(request: HttpRequest, question_id) -> HttpResponse:
     if request.method == "POST":
         form = ReportProblemForm(request.POST)
         if form.is_valid():
-            report, created = moderation.report_problem(
+            report, created = services.report_problem(
                 reporter=request.user,
                 question=question,
                 type=form.cleaned_data["type"],
@@ -103,8 +103,8 @@ def submit_question(request: HttpRequest) -> HttpResponse:
         form_valid, formset_valid = form.is_valid(), formset.is_valid()
         if form_valid and formset_valid:
             try:
-                moderation.submit_question(author=request.user, options=formset.options, **form.cleaned_data)
-            except moderation.ModerationError as error:
+                services.submit_question(author=request.user, options=formset.options, **form.cleaned_data)
+            except services.ModerationError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, "Thank you: your question is waiting for review.")
@@ -136,7 +136,7 @@ IMAGE_TYPES = {
 
 @require_GET
 def exhibit_image(request: HttpRequest, path: str) -> FileResponse:
-    """Exhibit images stored by the admin (quizzes.moderation.change_images) under MEDIA_URL.
+    """Exhibit images stored by the admin (quizzes.moderation.services.change_images) under MEDIA_URL.
 
     Served by the app because it runs without a separate web server for media (scripts/run); the
     names are random, so a file never changes and may be cached for good."""

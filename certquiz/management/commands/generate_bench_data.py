@@ -28,14 +28,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 
 from accounts.models import Role, User
+from billing.models import Subscription
+from certquiz.management.commands.load_demo_data import DEMO_ACCOUNTS, QUESTIONS_PATH, question_id, read_json
+from gamification.models import Badge, UserBadge, UserProgress
 from quizzes import rendering
-from quizzes.management.commands.load_demo_data import DEMO_ACCOUNTS, question_id, read_json
 from quizzes.models import (
     Bookmark,
     Category,
@@ -338,7 +339,7 @@ class Command(BaseCommand):
     # --- guards and connection settings ---
 
     def refuse_unless_demo_only(self, force: bool) -> None:
-        demo_file = Path(apps.get_app_config("quizzes").path) / "demo" / "questions.json"
+        demo_file = QUESTIONS_PATH
         demo_ids = {question_id(item["question_text"]) for item in read_json(demo_file).get("questions", [])}
         extra = {
             "questions not in the demo file": Question.objects.exclude(pk__in=demo_ids).count(),
@@ -552,11 +553,9 @@ class Command(BaseCommand):
                     start, start))) + "\n")
         self.copy(User, ["id", "username", "email", "role", "password", "is_superuser", "is_active", "time_zone",
                          "created_at", "updated_at", "last_login"], users, "learners")
-        Subscription = apps.get_model("billing", "Subscription")
         self.copy(Subscription, ["user_id", "plan", "status", "start_date", "end_date", "auto_renew", "created_at",
                                  "updated_at"], subscriptions, "subscriptions")
 
-        UserProgress = apps.get_model("gamification", "UserProgress")
         progress_columns = {f.column for f in UserProgress._meta.concrete_fields}
         exam_codes, category_codes = list(EXAMS), list(CATEGORIES)
         session_cols = ["id", "user_id", "exam_id", "category_id", "question_count", "current_index", "score",
@@ -708,9 +707,6 @@ class Command(BaseCommand):
     def badges(self) -> None:
         """Milestone, streak and accuracy badges the stored progress qualifies for (category
         mastery is left out: the dashboard reads the same rows either way)."""
-        Badge = apps.get_model("gamification", "Badge")
-        UserBadge = apps.get_model("gamification", "UserBadge")
-        UserProgress = apps.get_model("gamification", "UserProgress")
         rows = self.run_sql(f"""
             INSERT INTO "{UserBadge._meta.db_table}" (user_id, badge_id, unlocked_at)
             SELECT progress.user_id, badge.id, progress.last_study_date

@@ -1,10 +1,10 @@
 """Forms of the moderation flows: reporting a problem, submitting a question, resolving a report.
-They validate; the services in quizzes.moderation write."""
+They validate; the services in quizzes.moderation.services write."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from quizzes import moderation
+from quizzes.moderation import services
 from quizzes.models import Category, Exam, QuestionType, ReportStatus, ReportType
 
 MAX_DESCRIPTION_LENGTH = 2000
@@ -32,8 +32,8 @@ class TagsField(forms.Field):
 
     def to_python(self, value):
         if isinstance(value, (list, tuple)):
-            return moderation.normalize_tags(value)
-        return moderation.normalize_tags((value or "").split(","))
+            return services.normalize_tags(value)
+        return services.normalize_tags((value or "").split(","))
 
     def validate(self, value):
         super().validate(value)
@@ -118,8 +118,8 @@ class BaseOptionFormSet(forms.BaseFormSet):
                     form.add_error("text", "Write this correct option's text, or untick it.")
                 continue
             options.append((text, is_correct))
-        errors = moderation.option_rule_errors(
-            self.question_type, options, max_options=moderation.MAX_SUBMITTED_OPTIONS
+        errors = services.option_rule_errors(
+            self.question_type, options, max_options=services.MAX_SUBMITTED_OPTIONS
         )
         if errors:
             raise ValidationError(errors)
@@ -129,9 +129,9 @@ class BaseOptionFormSet(forms.BaseFormSet):
 OptionFormSet = forms.formset_factory(
     OptionForm,
     formset=BaseOptionFormSet,
-    extra=moderation.MAX_SUBMITTED_OPTIONS,
-    max_num=moderation.MAX_SUBMITTED_OPTIONS,
-    absolute_max=moderation.MAX_SUBMITTED_OPTIONS,
+    extra=services.MAX_SUBMITTED_OPTIONS,
+    max_num=services.MAX_SUBMITTED_OPTIONS,
+    absolute_max=services.MAX_SUBMITTED_OPTIONS,
     validate_max=True,
 )
 

@@ -14,7 +14,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -22,6 +21,8 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import Role, User
+from billing.models import Subscription
+from gamification.models import Badge
 from quizzes.models import (
     MAX_EXAM_MINUTES,
     MAX_EXAM_QUESTIONS,
@@ -127,7 +128,9 @@ def validate_catalogue(kind: str, items, errors: list[str]) -> set[str]:
     return codes
 
 
-EXAM_SETTINGS_PATH = Path(__file__).resolve().parents[2] / "demo" / "exam_settings.json"
+QUESTIONS_PATH = Path(settings.BASE_DIR) / "quizzes" / "demo" / "questions.json"
+EXAM_SETTINGS_PATH = Path(settings.BASE_DIR) / "quizzes" / "demo" / "exam_settings.json"
+BADGES_PATH = Path(settings.BASE_DIR) / "gamification" / "demo" / "badges.json"
 EXAM_SETTINGS = {
     "passing_score": (1, 100),
     "duration_minutes": (1, MAX_EXAM_MINUTES),
@@ -257,15 +260,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--path",
             type=Path,
-            default=Path(apps.get_app_config("quizzes").path) / "demo" / "questions.json",
+            default=QUESTIONS_PATH,
             help="Questions file to load (default: quizzes/demo/questions.json).",
         )
 
     def handle(self, *args, path: Path, **options):
-        # The demo loader seeds every app; it reaches gamification through the app registry so that
-        # quizzes keeps no import of an app above it.
-        self.Badge = apps.get_model("gamification", "Badge")
-        badges_path = Path(apps.get_app_config("gamification").path) / "demo" / "badges.json"
+        badges_path = BADGES_PATH
         data, badges = read_json(path), read_json(badges_path).get("badges")
         exam_settings = read_json(EXAM_SETTINGS_PATH)
         self.validate(path, data, badges, exam_settings)
@@ -313,7 +313,7 @@ class Command(BaseCommand):
             elif isinstance(text, str):
                 seen[text] = index
 
-        requirement_types = [choice for choice, _ in self.Badge._meta.get_field("requirement_type").choices]
+        requirement_types = [choice for choice, _ in Badge._meta.get_field("requirement_type").choices]
         validate_badges(badges, category_codes, requirement_types, errors)
         if errors:
             raise CommandError(f"{self.display(path)} was not loaded, nothing was written:\n  " + "\n  ".join(errors))
@@ -352,9 +352,7 @@ class Command(BaseCommand):
     @staticmethod
     def grant_premium(user: User) -> bool:
         """Premium is read from the subscription: when it grants none, a one-off grant of
-        DEMO_PREMIUM_DAYS through the subscription's own rule. Billing is reached through the app
-        registry, like gamification: quizzes imports neither."""
-        Subscription = apps.get_model("billing", "Subscription")
+        DEMO_PREMIUM_DAYS through the subscription's own rule."""
         subscription = Subscription.objects.filter(user=user).first() or Subscription(user=user)
         now = timezone.now()
         if subscription.grants_premium(now):
@@ -472,9 +470,9 @@ class Command(BaseCommand):
             values["requirement_type"] = item["requirement_type"]
             values["requirement_value"] = item["requirement_value"]
             values["requirement_category"] = item.get("requirement_category")
-            badge = self.Badge.objects.filter(name=item["name"]).first()
+            badge = Badge.objects.filter(name=item["name"]).first()
             if badge is None:
-                self.Badge.objects.create(name=item["name"], **values)
+                Badge.objects.create(name=item["name"], **values)
                 self.count("badges", created=True, changed=True)
             else:
                 self.count("badges", created=False, changed=apply_values(badge, values))

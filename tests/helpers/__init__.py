@@ -1,0 +1,1 @@
+"""Plain helper functions and constants the tests share; fixtures stay in the conftest modules."""
