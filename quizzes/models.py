@@ -211,7 +211,25 @@ class QuestionQuerySet(RenderedQuerySet):
         return self.filter(is_premium=False)
 
 
-class Question(models.Model):
+class RenderedTextMixin:
+    """Text rendered once, when saved: subclasses name the fields the HTML is made from
+    (RENDERED_FROM), the fields render_html() writes (RENDERED_FIELDS), and render them."""
+
+    RENDERED_FROM: tuple[str, ...] = ()
+    RENDERED_FIELDS: tuple[str, ...] = ()
+
+    def render_html(self) -> None:
+        raise NotImplementedError
+
+    def save(self, *args, **kwargs):
+        self.render_html()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.RENDERED_FROM):
+            kwargs["update_fields"] = list(dict.fromkeys([*update_fields, *self.RENDERED_FIELDS]))
+        super().save(*args, **kwargs)
+
+
+class Question(RenderedTextMixin, models.Model):
     id = uuid_pk()
     tags = ArrayField(models.TextField(), default=list, db_default=[], blank=True)
     question_text = models.TextField()
@@ -299,15 +317,8 @@ class Question(models.Model):
         self.explanation_html = rendering.render(self.explanation, self.text_format)
         self.detailed_explanation_html = rendering.render(self.detailed_explanation, self.text_format)
 
-    def save(self, *args, **kwargs):
-        self.render_html()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(update_fields) & set(self.RENDERED_FROM):
-            kwargs["update_fields"] = list(dict.fromkeys([*update_fields, *self.RENDERED_FIELDS]))
-        super().save(*args, **kwargs)
 
-
-class QuestionOption(models.Model):
+class QuestionOption(RenderedTextMixin, models.Model):
     id = uuid_pk()
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options", db_index=False)
     text = models.TextField()
@@ -339,13 +350,6 @@ class QuestionOption(models.Model):
     def render_html(self) -> None:
         self.text = rendering.normalize_newlines(self.text)
         self.option_html = rendering.render(self.text, self.text_format)
-
-    def save(self, *args, **kwargs):
-        self.render_html()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(update_fields) & set(self.RENDERED_FROM):
-            kwargs["update_fields"] = list(dict.fromkeys([*update_fields, *self.RENDERED_FIELDS]))
-        super().save(*args, **kwargs)
 
 
 class QuestionExam(models.Model):
