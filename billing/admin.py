@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from billing import services
 from billing.models import Payment, Subscription, WebhookEvent
+from certquiz.admin_mixins import ViewOnlyAdminMixin
 
 
 class PremiumNowFilter(admin.SimpleListFilter):
@@ -50,7 +51,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Events arrive only through the webhook; the admin shows them as received and can only
     process again the ones that failed or wait (the same service function as the webhook)."""
 
@@ -84,30 +85,12 @@ class WebhookEventAdmin(admin.ModelAdmin):
     def formatted_payload(self, event):
         return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """One-off payments as credited (and refunded) from the webhook events: read only."""
 
     list_display = ["key", "user", "premium_added", "credited_by", "refunded_by", "created_at"]
     list_select_related = ["user", "credited_by", "refunded_by"]
     search_fields = ["key", "user__username", "user__email"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

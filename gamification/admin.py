@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
+from certquiz.admin_mixins import ViewOnlyAdminMixin
 from gamification.models import (
     Badge,
     DailyActivity,
@@ -55,17 +56,13 @@ class LeaderboardProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
 
 
-class DerivedRowsAdmin(admin.ModelAdmin):
+class DerivedRowsAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Rows the answers write: to look at; `manage.py recompute_progress` rebuilds them."""
+
+    allow_delete = True
 
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DailyActivity)

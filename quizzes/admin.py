@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
+from certquiz.admin_mixins import ViewOnlyAdminMixin
 from quizzes.diffs import key_summary, word_diff
 from quizzes.moderation import services as moderation
 from quizzes.moderation.forms import ResolveReportForm, TagsField
@@ -926,7 +927,7 @@ def question_preview(question):
 
 
 @admin.register(QuestionHistory)
-class QuestionHistoryAdmin(admin.ModelAdmin):
+class QuestionHistoryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """A record of edits: visible, never written through the admin."""
 
     list_display = ["question", "version", "edited_by", "edited_at"]
@@ -944,19 +945,12 @@ class QuestionHistoryAdmin(admin.ModelAdmin):
     def raw_changes(self, history):
         return format_html("<pre>{}</pre>", json.dumps(history.changes, indent=2, sort_keys=True, ensure_ascii=False))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(QuestionStats)
-class QuestionStatsAdmin(admin.ModelAdmin):
+class QuestionStatsAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Item statistics, written only by the compute_item_stats job: read here, filtered and sorted."""
+
+    allow_delete = True
 
     list_display = ["question", "attempts", "facility", "discrimination", "check_key", "computed_at"]
     list_filter = ["check_key"]
@@ -974,9 +968,3 @@ class QuestionStatsAdmin(admin.ModelAdmin):
             (("✔" if share["is_correct"] else "✘", share["text"], f"{share['share']:.0%}",
               f"{share['strong_share']:.0%}") for share in stats.option_shares),
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
