@@ -2,21 +2,24 @@ import zoneinfo
 
 from django.db import DatabaseError
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
 from accounts.guests import get_learner
 from accounts.time_zones import browser_time_zone
 
 
 class LearnerMiddleware:
-    """Sets request.learner: the signed-in user or the session's guest (None for a new visitor).
-    Lazy, so pages that never ask cost no query."""
+    """Sets request.learner: the signed-in user or the session's guest, or None for a new visitor.
+    The signed-in user is loaded anyway (TimeZoneMiddleware reads it); a guest costs one query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.learner = SimpleLazyObject(lambda: get_learner(request))
+        try:
+            request.learner = get_learner(request)
+        except DatabaseError:
+            # The database is down: the view fails too and gets the outage page (see TimeZoneMiddleware).
+            request.learner = None
         return self.get_response(request)
 
 

@@ -188,7 +188,7 @@ def options_with_choices(session: QuizSession, question: Question) -> list[Quest
 
 def question_view(session: QuizSession, session_question: SessionQuestion, user) -> QuestionView:
     """What the player shows. Uses what the caller already loaded: the question (select_related),
-    `is_bookmarked` (session_question_for_player) and `options_with_choices` (set by submit_answer)."""
+    `is_bookmarked` (session_question_for_player) and `options_with_choices` (set by services.answer_question)."""
     question = session_question.question
     if question.is_premium and not user.has_premium:
         return QuestionView(session_question=session_question, question=None)

@@ -374,50 +374,31 @@ def expire_if_out_of_time(session: QuizSession) -> QuizSession:
     return session
 
 
-_TIME_UP = object()
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """The session and its question as recorded, read under their row lock; the session question
+    carries `options_with_choices` for the player to show."""
+
+    session: QuizSession
+    session_question: SessionQuestion
 
 
-def submit_answer(*, session: QuizSession, session_question: SessionQuestion, option_ids: Iterable) -> SessionQuestion:
-    """Record the learner's choice. A repeated submit (double click, two tabs) records it once:
-    in practice modes the first answer stands; in exam mode the answer may change until submission.
-
-    `session` and `session_question` are brought up to date in place (as read under the row lock),
-    and the returned session question carries `options_with_choices` for the player to show."""
-    answered = answer_question(learner=session.user_id, session_id=session.pk,
-                               number=session_question.question_order + 1, option_ids=option_ids)
-    if answered is None:
-        raise QuizError("This question is not part of this quiz.")
-    locked_session, recorded = answered
-    _copy_fields(locked_session, session, SESSION_STATE_FIELDS)
-    _copy_fields(recorded, session_question, ANSWER_STATE_FIELDS)
-    session_question.options_with_choices = getattr(recorded, "options_with_choices", None)
-    return session_question
-
-
-def answer_question(*, learner, session_id, number: int, option_ids: Iterable):
+def answer_question(*, learner, session_id, number: int, option_ids: Iterable) -> RecordedAnswer:
     """Record the learner's choice for their `number`-th question of the session, found and locked
-    (with the session's row) in one read. Returns (session, session question) as recorded, or None
-    when the learner has no such question."""
-    with transaction.atomic():
-        found = selectors.session_question_for_player(session_id, number, learner, lock=True)
-        if found is None:
-            return None
-        session = found.session
-        recorded = _record_locked_answer(session=session, session_question=found, user=session.user,
-                                         option_ids=option_ids)
-    if recorded is _TIME_UP:
-        finish_session(session=session)  # its own transaction: it must survive the refusal below
-        raise TimeUp("Time is up: the exam was submitted with the answers you had given.")
-    return session, recorded
-
-
-SESSION_STATE_FIELDS = ("current_index", "score", "is_paused", "completed_at", "last_activity_at")
-ANSWER_STATE_FIELDS = ("answered_at", "is_correct", "is_flagged", "option_order")
-
-
-def _copy_fields(source, target, names) -> None:
-    for name in names:
-        setattr(target, name, getattr(source, name))
+    (with the session's row) in one read. A repeated submit (double click, two tabs) records it once:
+    in practice modes the first answer stands; in exam mode the answer may change until submission."""
+    try:
+        with transaction.atomic():
+            found = selectors.session_question_for_player(session_id, number, learner, lock=True)
+            if found is None:
+                raise QuizError("This question is not part of this quiz.")
+            session = found.session
+            recorded = _record_locked_answer(session=session, session_question=found, user=session.user,
+                                             option_ids=option_ids)
+    except TimeUp:
+        finish_session(session=session)  # its own transaction: it must survive the refusal
+        raise
+    return RecordedAnswer(session=session, session_question=recorded)
 
 
 def _record_locked_answer(*, session, session_question, user, option_ids):
@@ -425,7 +406,7 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
     if session.is_completed:
         raise QuizError("This quiz is already finished.")
     if session.is_out_of_time():
-        return _TIME_UP
+        raise TimeUp("Time is up: the exam was submitted with the answers you had given.")
     question = session_question.question
     if question.is_premium and not user.has_premium:
         raise PremiumRequired("This is a premium question.")
@@ -503,7 +484,7 @@ def save_exam_choice(*, session: QuizSession, number: int, option_ids: Iterable)
     try:
         answer_question(learner=session.user_id, session_id=session.pk, number=number, option_ids=option_ids)
     except TimeUp:
-        raise
+        raise  # the exam is over: the caller shows its results
     except QuizError as error:
         return f"Your choice on question {number} was not saved: {error}"
     return None

@@ -8,8 +8,9 @@ from django.utils import timezone
 from gamification.models import Badge, UserProgress
 from quizzes.factories import CategoryFactory, QuestionFactory
 from quizzes.models import QuizMode, QuizSession
-from quizzes.services import start_session, submit_answer
+from quizzes.services import start_session
 from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers import submit
 
 DEMO_BADGES = Path(__file__).resolve().parents[2] / "gamification" / "demo" / "badges.json"
 
@@ -70,9 +71,7 @@ def start(user, questions, mode=QuizMode.PRACTICE, **kwargs):
 
 def answer(session, question, *, right=True):
     sq = session.session_questions.select_related("question").get(question=question)
-    return submit_answer(
-        session=session, session_question=sq, option_ids=correct_option_ids(sq) if right else wrong_option_ids(sq)
-    )
+    return submit(session, sq, correct_option_ids(sq) if right else wrong_option_ids(sq))
 
 
 def progress_of(user) -> UserProgress:

@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.factories import UserFactory
 from quizzes.models import Question, QuestionCategory, QuestionExam, QuestionOption
-from quizzes.services import finish_session, start_session, submit_answer
+from quizzes.services import finish_session, start_session
 from tests.quizzes.conftest import correct_option_ids
+from tests.helpers import submit
 
 
 def make_bank(size, exam, category, author):
@@ -99,7 +100,7 @@ def test_the_question_page_queries_are_the_expected_ones(client, ten_question_qu
     with django_assert_num_queries(6):
         client.get(f"/quiz/{session.pk}/q/3/")
     sq = session.session_questions.select_related("question").get(question_order=2)
-    submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq))
+    submit(session, sq, correct_option_ids(sq))
 
 
 def test_an_answer_after_the_first_costs_the_expected_queries(client, ten_question_quiz, django_assert_num_queries):
