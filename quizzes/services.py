@@ -408,7 +408,7 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
     if session.is_out_of_time():
         raise TimeUp("Time is up: the exam was submitted with the answers you had given.")
     question = session_question.question
-    if question.is_premium and not user.has_premium:
+    if not question.is_visible_to(user):
         raise PremiumRequired("This is a premium question.")
     if session_question.is_answered and not session.is_exam:
         return session_question

@@ -23,7 +23,6 @@ from quizzes.models import (
     QuestionCategory,
     QuestionExam,
     QuestionOption,
-    QuestionStatus,
     QuizMode,
     QuizSession,
 )
@@ -218,7 +217,7 @@ def quiz_exam_save(request, session_id, number):
         return results_after_end(request, session)
     if not session.is_exam:
         return redirect(question_url(session, number))
-    locked = session_question.question.is_premium and not request.learner.has_premium
+    locked = not session_question.question.is_visible_to(request.learner)
     try:
         problem = None if locked else services.save_exam_choice(
             session=session, number=number, option_ids=request.POST.getlist("option")
@@ -562,7 +561,7 @@ def bookmark_toggle(request, question_id):
     except GuestLimitReached as error:
         return HttpResponse(str(error), status=429)
     question = get_object_or_404(
-        Question.objects.visible_to(learner).exclude(status=QuestionStatus.PENDING), pk=question_id
+        Question.objects.visible_to(learner), pk=question_id
     )
     is_bookmarked = services.toggle_bookmark(user=learner, question=question)
     if request.htmx:
