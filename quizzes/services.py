@@ -412,24 +412,10 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
         raise PremiumRequired("This is a premium question.")
     if session_question.is_answered and not session.is_exam:
         return session_question
-    limit = free_daily_limit()
-    if limit and not session_question.is_answered and not user.has_premium:
-        # The session's row lock does not cover the learner's other sessions: without this, answers
-        # posted at once in several quizzes would all count today's answers before any is written.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(f"daily-answers:{user.pk}")])
-        if answers_today(user) >= limit:
-            raise DailyLimitReached(daily_limit_message())
-
+    if not session_question.is_answered and not user.has_premium:
+        _check_daily_limit(user)
     options = list(QuestionOption.objects.filter(question_id=question.pk).order_by())  # the player orders them
-    valid_ids = {str(option.id) for option in options}
-    chosen = {str(option_id) for option_id in option_ids}
-    if not chosen:
-        raise QuizError("Choose an answer first.")
-    if not chosen <= valid_ids:
-        raise QuizError("That answer is not one of this question's options.")
-    if not question.is_multiple and len(chosen) != 1:
-        raise QuizError("Choose exactly one answer.")
+    chosen = _checked_choice(question, options, option_ids)
 
     now = timezone.now()
     if session_question.is_answered:
@@ -452,6 +438,31 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
         session.user = user  # the progress update reads the learner's time zone
         answer_recorded.send(SessionQuestion, session=session, session_question=session_question)
     return session_question
+
+
+def _check_daily_limit(user) -> None:
+    """DailyLimitReached when a learner without premium answered today's free questions."""
+    limit = free_daily_limit()
+    if not limit:
+        return
+    # The session's row lock does not cover the learner's other sessions: without this, answers
+    # posted at once in several quizzes would all count today's answers before any is written.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(f"daily-answers:{user.pk}")])
+    if answers_today(user) >= limit:
+        raise DailyLimitReached(daily_limit_message())
+
+
+def _checked_choice(question, options, option_ids) -> set[str]:
+    """The chosen option ids, refused unless they are a valid answer to `question`."""
+    chosen = {str(option_id) for option_id in option_ids}
+    if not chosen:
+        raise QuizError("Choose an answer first.")
+    if not chosen <= {str(option.id) for option in options}:
+        raise QuizError("That answer is not one of this question's options.")
+    if not question.is_multiple and len(chosen) != 1:
+        raise QuizError("Choose exactly one answer.")
+    return chosen
 
 
 @transaction.atomic
