@@ -17,10 +17,25 @@ class LearnerMiddleware:
     def __call__(self, request):
         try:
             request.learner = get_learner(request)
-        except DatabaseError:
-            # The database is down: the view fails too and gets the outage page (see TimeZoneMiddleware).
-            request.learner = None
+        except DatabaseError as error:
+            request.learner = LearnerUnavailable(error)
         return self.get_response(request)
+
+
+class LearnerUnavailable:
+    """request.learner while the database is down: using it raises the database's error in the view,
+    which then gets the outage page (certquiz.middleware.DatabaseUnavailableMiddleware) rather than
+    a 404 for a learner who seems to be missing. Views that never use it (the health check, the
+    payment webhook) answer as they would."""
+
+    def __init__(self, error: DatabaseError):
+        self.error = error
+
+    def __bool__(self):
+        raise self.error
+
+    def __getattr__(self, name):
+        raise self.error
 
 
 class TimeZoneMiddleware:
