@@ -161,26 +161,8 @@ def start_session(
     else:
         free_left = None
     tags = sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
-    questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
-    if mode != QuizMode.EXAM:  # a question of an open exam must not show its answer elsewhere
-        questions = questions.exclude(pk__in=selectors.open_exam_question_ids(user))
-    if question_ids is not None:
-        picked = shuffled_pick(questions.filter(pk__in=list(question_ids)), count)
-    elif mode == QuizMode.MISTAKES:
-        picked = shuffled_pick(last_answered_wrong(questions, user), count)
-    elif mode == QuizMode.DUE_REVIEW:
-        picked = due_for_review(questions, user, count)
-    elif mode == QuizMode.BOOKMARKED:
-        picked = shuffled_pick(
-            questions.filter(Exists(Bookmark.objects.filter(question=OuterRef("pk"), user=user))), count
-        )
-    else:
-        probes = candidate_questions(
-            user=user, exam=exam, category=category, tags=tags, at_or_after=RawSQL("probes.start", ())
-        )
-        if mode != QuizMode.EXAM:
-            probes = probes.exclude(pk__in=selectors.open_exam_question_ids(user))
-        picked = random_pick(questions, count, probes=probes)
+    picked = pick_questions(user=user, mode=mode, count=count, exam=exam, category=category, tags=tags,
+                            question_ids=question_ids)
     if not picked:
         raise NoQuestionsAvailable(no_questions_message(mode))
 
@@ -208,6 +190,29 @@ def start_session(
         for order, question_id in enumerate(picked)
     )
     return StartedSession(session=session, requested=requested, free_questions_left=free_left)
+
+
+def pick_questions(*, user, mode, count, exam, category, tags, question_ids) -> list:
+    """The ids of up to `count` questions for a new session of `mode`, in the order it asks them."""
+    questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
+    if mode != QuizMode.EXAM:  # a question of an open exam must not show its answer elsewhere
+        questions = questions.exclude(pk__in=selectors.open_exam_question_ids(user))
+    if question_ids is not None:
+        return shuffled_pick(questions.filter(pk__in=list(question_ids)), count)
+    if mode == QuizMode.MISTAKES:
+        return shuffled_pick(last_answered_wrong(questions, user), count)
+    if mode == QuizMode.DUE_REVIEW:
+        return due_for_review(questions, user, count)
+    if mode == QuizMode.BOOKMARKED:
+        return shuffled_pick(
+            questions.filter(Exists(Bookmark.objects.filter(question=OuterRef("pk"), user=user))), count
+        )
+    probes = candidate_questions(
+        user=user, exam=exam, category=category, tags=tags, at_or_after=RawSQL("probes.start", ())
+    )
+    if mode != QuizMode.EXAM:
+        probes = probes.exclude(pk__in=selectors.open_exam_question_ids(user))
+    return random_pick(questions, count, probes=probes)
 
 
 def allocate_by_weight(weights: dict, total: int) -> dict:
