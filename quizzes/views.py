@@ -204,7 +204,7 @@ def results_after_end(request, session):
     if not selectors.ended_by_time_limit(session):  # a time-out: the results page says so itself
         messages.warning(request, "This exam is already submitted: its answers can no longer change.")
     url = reverse("quiz_results", args=[session.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
 
 
 @require_POST
@@ -353,7 +353,7 @@ def quiz_answer(request, session_id, number):
         if session.is_completed:
             messages.warning(request, str(error))
             url = reverse("quiz_results", args=[session.pk])
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
         context = player_context(
             request,
             session,
@@ -401,7 +401,7 @@ def quiz_flag(request, session_id, number):
     except services.QuizError as error:
         messages.warning(request, str(error))
         url = reverse("quiz_results", args=[session.pk])
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
     if not request.htmx:
         return redirect(question_url(session, number))
     return render_htmx_aware(
@@ -415,7 +415,7 @@ def quiz_finish(request, session_id):
     session = get_session_for_learner(request, session_id)
     services.finish_session(session=session)
     url = reverse("quiz_results", args=[session.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
 
 
 def quiz_discard(request, session_id):
@@ -445,7 +445,7 @@ def quiz_pause(request, session_id):
     services.set_paused(session=session, paused=True)
     messages.success(request, "Quiz paused. Resume it any time from the home page.")
     url = reverse("home")
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
 
 
 @require_POST

@@ -150,7 +150,7 @@ def test_saving_or_moving_on_a_finished_exam_goes_to_the_results_with_a_message(
 
     results = f"/quiz/{exam_session.pk}/results/"
     if htmx:
-        assert response.status_code == 200 and response["HX-Redirect"] == results
+        assert response.status_code == 204 and response["HX-Redirect"] == results
     else:
         assert response.status_code == 302 and response["Location"] == results
     page = learner_client.get(results).content.decode()
