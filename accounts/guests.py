@@ -58,6 +58,7 @@ def get_or_create_learner(request):
             )
         learner = get_user_model().objects.create_guest(time_zone=browser_time_zone(request) or DEFAULT_TIME_ZONE)
         request.session[GUEST_SESSION_KEY] = str(learner.pk)
+        request.learner = learner
     return learner
 
 

@@ -2,22 +2,40 @@ import zoneinfo
 
 from django.db import DatabaseError
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
 from accounts.guests import get_learner
 from accounts.time_zones import browser_time_zone
 
 
 class LearnerMiddleware:
-    """Sets request.learner: the signed-in user or the session's guest (None for a new visitor).
-    Lazy, so pages that never ask cost no query."""
+    """Sets request.learner: the signed-in user or the session's guest, or None for a new visitor.
+    The signed-in user is loaded anyway (TimeZoneMiddleware reads it); a guest costs one query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.learner = SimpleLazyObject(lambda: get_learner(request))
+        try:
+            request.learner = get_learner(request)
+        except DatabaseError as error:
+            request.learner = LearnerUnavailable(error)
         return self.get_response(request)
+
+
+class LearnerUnavailable:
+    """request.learner while the database is down: using it raises the database's error in the view,
+    which then gets the outage page (certquiz.middleware.DatabaseUnavailableMiddleware) rather than
+    a 404 for a learner who seems to be missing. Views that never use it (the health check, the
+    payment webhook) answer as they would."""
+
+    def __init__(self, error: DatabaseError):
+        self.error = error
+
+    def __bool__(self):
+        raise self.error
+
+    def __getattr__(self, name):
+        raise self.error
 
 
 class TimeZoneMiddleware:

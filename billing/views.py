@@ -8,9 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from billing import services
 from billing.forms import BmacEmailForm
@@ -42,6 +42,7 @@ def bmac_webhook(request: HttpRequest) -> JsonResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def premium(request: HttpRequest) -> HttpResponse:
     """What premium gives and how to get it; for a signed-in learner also their plan, today's free
     questions, the emails their Buy Me a Coffee payments are matched by and a form to add one."""
@@ -77,9 +78,7 @@ def premium(request: HttpRequest) -> HttpResponse:
         answered_today=answers_today(user),
     )
     name = "billing/premium.html#plan" if request.htmx else "billing/premium.html"
-    response = render(request, name, context, status=422 if form.errors else 200)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render(request, name, context, status=422 if form.errors else 200)
 
 
 def payment_email_message(address) -> str:

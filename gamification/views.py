@@ -4,8 +4,8 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from gamification import rules, services
 from gamification.dashboard import dashboard_context, empty_context, leaderboard_context
@@ -14,19 +14,14 @@ from quizzes.models import Category, QuizMode
 from quizzes.services import QuizError, start_session
 
 
-def learner_or_none(request):
-    """The signed-in user or the session's guest; None for a visitor who never started a quiz."""
-    return request.learner or None
-
-
-@require_GET
+@require_safe
 def dashboard(request):
-    learner = learner_or_none(request)
+    learner = request.learner
     context = dashboard_context(learner, timezone.now()) if learner else empty_context()
     return render(request, "gamification/dashboard.html", context)
 
 
-@require_GET
+@require_safe
 def help_page(request):
     levels = [(level, rules.xp_for_level(level)) for level in range(1, 11)]
     return render(request, "gamification/help.html", {
@@ -49,15 +44,16 @@ def start_practice(request, **kwargs):
 
 @require_POST
 def weak_area_quiz(request, code):
-    if not learner_or_none(request):
+    if not request.learner:
         return redirect("quiz_start")
     category = get_object_or_404(Category.objects.active(), code=code)
     return start_practice(request, category=category, count=rules.WEAK_AREA_QUIZ_SIZE)
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def leaderboard_settings(request):
-    learner = learner_or_none(request)
+    learner = request.learner
     if not learner or learner.is_guest:
         return HttpResponseForbidden("Create an account to join the leaderboard.")
     form = LeaderboardForm(request.POST, learner=learner)
@@ -77,6 +73,4 @@ def leaderboard_settings(request):
     if not request.htmx:
         context = {**dashboard_context(learner, now), **context}
         return render(request, "gamification/dashboard.html", context, status=status)
-    response = render(request, "gamification/dashboard.html#leaderboard", context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render(request, "gamification/dashboard.html#leaderboard", context, status=status)

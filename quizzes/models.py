@@ -110,7 +110,9 @@ class CatalogueQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Exam(models.Model):
+class CatalogueEntry(models.Model):
+    """What an exam and a category share: a code, a name, a place in the catalogue, on or off."""
+
     id = uuid_pk()
     code = models.TextField()
     name = models.TextField()
@@ -119,6 +121,18 @@ class Exam(models.Model):
     is_active = models.BooleanField(default=True, db_default=True)
     created_at = created_at_field()
     updated_at = updated_at_field()
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["display_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Exam(CatalogueEntry):
     # Added to the document's table: the real test's settings, the defaults of a full practice exam.
     passing_score = models.IntegerField(
         default=DEFAULT_PASSING_SCORE, db_default=DEFAULT_PASSING_SCORE,
@@ -134,11 +148,8 @@ class Exam(models.Model):
         help_text="Questions in a full practice exam.",
     )
 
-    objects = CatalogueQuerySet.as_manager()
-
-    class Meta:
+    class Meta(CatalogueEntry.Meta):
         db_table = "exams"
-        ordering = ["display_order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="idx_exams_code"),
             models.CheckConstraint(condition=Q(passing_score__range=(1, 100)), name="chk_exams_passing_score"),
@@ -151,32 +162,13 @@ class Exam(models.Model):
         ]
         indexes = [models.Index(fields=["is_active"], name="idx_exams_active")]
 
-    def __str__(self):
-        return self.name
 
-
-
-class Category(models.Model):
-    id = uuid_pk()
-    code = models.TextField()
-    name = models.TextField()
-    description = models.TextField(null=True, blank=True)
-    display_order = models.IntegerField(default=0, db_default=0)
-    is_active = models.BooleanField(default=True, db_default=True)
-    created_at = created_at_field()
-    updated_at = updated_at_field()
-
-    objects = CatalogueQuerySet.as_manager()
-
-    class Meta:
+class Category(CatalogueEntry):
+    class Meta(CatalogueEntry.Meta):
         db_table = "categories"
-        ordering = ["display_order", "name"]
         verbose_name_plural = "categories"
         constraints = [models.UniqueConstraint(fields=["code"], name="idx_categories_code")]
         indexes = [models.Index(fields=["is_active"], name="idx_categories_active")]
-
-    def __str__(self):
-        return self.name
 
 
 class ExamBlueprint(models.Model):
@@ -200,15 +192,34 @@ class ExamBlueprint(models.Model):
         return f"{self.category} {self.weight_percent}%"
 
 
+# The one visibility rule (a security rule: tests/quizzes/test_visibility_rule.py): a learner sees a
+# question once it is reviewed (not a pending submission), and a premium one only with premium.
+# Archived questions stay visible in past quizzes and bookmarks; new quizzes and the catalogue's
+# counts draw from active() ones only. Question.objects.visible_to() and Question.is_visible_to()
+# apply it; visible_question_q() is the same rule for lookups through a relation.
+
+
+def has_premium(user) -> bool:
+    """Whether `user` (a learner, AnonymousUser or None) sees premium questions."""
+    return bool(user is not None and getattr(user, "has_premium", False))
+
+
+def visible_question_q(user, prefix: str = "") -> Q:
+    """The visibility rule as a Q object over the question reached through `prefix` (e.g. "questions")."""
+    field = f"{prefix}__" if prefix else ""
+    condition = ~Q(**{f"{field}status": QuestionStatus.PENDING})
+    if not has_premium(user):
+        condition &= Q(**{f"{field}is_premium": False})
+    return condition
+
+
 class QuestionQuerySet(RenderedQuerySet):
     def active(self):
         return self.filter(status=QuestionStatus.ACTIVE)
 
     def visible_to(self, user):
-        """Premium questions only for learners with premium."""
-        if user is not None and getattr(user, "has_premium", False):
-            return self
-        return self.filter(is_premium=False)
+        """The questions `user` may see (the visibility rule above)."""
+        return self.filter(visible_question_q(user))
 
 
 class RenderedTextMixin:
@@ -307,6 +318,10 @@ class Question(RenderedTextMixin, models.Model):
     @property
     def is_multiple(self) -> bool:
         return self.type == QuestionType.MULTIPLE
+
+    def is_visible_to(self, user) -> bool:
+        """Whether `user` may see this question (the visibility rule above QuestionQuerySet)."""
+        return self.status != QuestionStatus.PENDING and (not self.is_premium or has_premium(user))
 
     def render_html(self) -> None:
         """Normalize line endings and render the texts to sanitized HTML (every write calls this)."""

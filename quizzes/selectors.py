@@ -23,27 +23,27 @@ from quizzes.models import (
     QuizSession,
     SessionQuestion,
     SessionSelectedOption,
+    has_premium,
+    visible_question_q,
 )
 
 
-def visible_question_filter(user, prefix="questions"):
-    condition = Q(**{f"{prefix}__status": QuestionStatus.ACTIVE})
-    if not (user is not None and getattr(user, "has_premium", False)):
-        condition &= Q(**{f"{prefix}__is_premium": False})
-    return condition
+def active_visible_questions(user) -> Q:
+    """An exam's or category's questions counted in the catalogue: active and visible to `user`."""
+    return Q(questions__status=QuestionStatus.ACTIVE) & visible_question_q(user, "questions")
 
 
 # An aggregate drops Meta.ordering (Django leaves it out of GROUP BY queries): order explicitly.
 def exams_with_counts(user):
     return (
         Exam.objects.active()
-        .annotate(active_question_count=Count("questions", filter=visible_question_filter(user), distinct=True))
+        .annotate(active_question_count=Count("questions", filter=active_visible_questions(user), distinct=True))
         .order_by("display_order", "name")
     )
 
 
 def categories_with_counts(user, exam=None):
-    condition = visible_question_filter(user)
+    condition = active_visible_questions(user)
     if exam is not None:
         condition &= Q(questions__exams=exam)
     return (
@@ -101,8 +101,7 @@ def catalogue_version() -> str:
 
 def _catalogue_cached(name: str, user, build):
     version = catalogue_version()
-    premium = bool(user is not None and getattr(user, "has_premium", False))
-    return cache.get_or_set(f"catalogue:{version}:{name}:{int(premium)}", build, CATALOGUE_TTL)
+    return cache.get_or_set(f"catalogue:{version}:{name}:{int(has_premium(user))}", build, CATALOGUE_TTL)
 
 
 def catalogue_exams(user) -> list:
@@ -188,9 +187,9 @@ def options_with_choices(session: QuizSession, question: Question) -> list[Quest
 
 def question_view(session: QuizSession, session_question: SessionQuestion, user) -> QuestionView:
     """What the player shows. Uses what the caller already loaded: the question (select_related),
-    `is_bookmarked` (session_question_for_player) and `options_with_choices` (set by submit_answer)."""
+    `is_bookmarked` (session_question_for_player) and `options_with_choices` (set by services.answer_question)."""
     question = session_question.question
-    if question.is_premium and not user.has_premium:
+    if not question.is_visible_to(user):
         return QuestionView(session_question=session_question, question=None)
     options = getattr(session_question, "options_with_choices", None)
     if options is None:
@@ -220,7 +219,7 @@ def review_views(session: QuizSession, user) -> list[QuestionView]:
     )
     views = []
     for sq in session_questions:
-        if sq.question.is_premium and not user.has_premium:
+        if not sq.question.is_visible_to(user):
             views.append(QuestionView(sq, None))
             continue
         views.append(

@@ -161,26 +161,8 @@ def start_session(
     else:
         free_left = None
     tags = sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
-    questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
-    if mode != QuizMode.EXAM:  # a question of an open exam must not show its answer elsewhere
-        questions = questions.exclude(pk__in=selectors.open_exam_question_ids(user))
-    if question_ids is not None:
-        picked = shuffled_pick(questions.filter(pk__in=list(question_ids)), count)
-    elif mode == QuizMode.MISTAKES:
-        picked = shuffled_pick(last_answered_wrong(questions, user), count)
-    elif mode == QuizMode.DUE_REVIEW:
-        picked = due_for_review(questions, user, count)
-    elif mode == QuizMode.BOOKMARKED:
-        picked = shuffled_pick(
-            questions.filter(Exists(Bookmark.objects.filter(question=OuterRef("pk"), user=user))), count
-        )
-    else:
-        probes = candidate_questions(
-            user=user, exam=exam, category=category, tags=tags, at_or_after=RawSQL("probes.start", ())
-        )
-        if mode != QuizMode.EXAM:
-            probes = probes.exclude(pk__in=selectors.open_exam_question_ids(user))
-        picked = random_pick(questions, count, probes=probes)
+    picked = pick_questions(user=user, mode=mode, count=count, exam=exam, category=category, tags=tags,
+                            question_ids=question_ids)
     if not picked:
         raise NoQuestionsAvailable(no_questions_message(mode))
 
@@ -208,6 +190,29 @@ def start_session(
         for order, question_id in enumerate(picked)
     )
     return StartedSession(session=session, requested=requested, free_questions_left=free_left)
+
+
+def pick_questions(*, user, mode, count, exam, category, tags, question_ids) -> list:
+    """The ids of up to `count` questions for a new session of `mode`, in the order it asks them."""
+    questions = candidate_questions(user=user, exam=exam, category=category, tags=tags)
+    if mode != QuizMode.EXAM:  # a question of an open exam must not show its answer elsewhere
+        questions = questions.exclude(pk__in=selectors.open_exam_question_ids(user))
+    if question_ids is not None:
+        return shuffled_pick(questions.filter(pk__in=list(question_ids)), count)
+    if mode == QuizMode.MISTAKES:
+        return shuffled_pick(last_answered_wrong(questions, user), count)
+    if mode == QuizMode.DUE_REVIEW:
+        return due_for_review(questions, user, count)
+    if mode == QuizMode.BOOKMARKED:
+        return shuffled_pick(
+            questions.filter(Exists(Bookmark.objects.filter(question=OuterRef("pk"), user=user))), count
+        )
+    probes = candidate_questions(
+        user=user, exam=exam, category=category, tags=tags, at_or_after=RawSQL("probes.start", ())
+    )
+    if mode != QuizMode.EXAM:
+        probes = probes.exclude(pk__in=selectors.open_exam_question_ids(user))
+    return random_pick(questions, count, probes=probes)
 
 
 def allocate_by_weight(weights: dict, total: int) -> dict:
@@ -374,50 +379,31 @@ def expire_if_out_of_time(session: QuizSession) -> QuizSession:
     return session
 
 
-_TIME_UP = object()
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """The session and its question as recorded, read under their row lock; the session question
+    carries `options_with_choices` for the player to show."""
+
+    session: QuizSession
+    session_question: SessionQuestion
 
 
-def submit_answer(*, session: QuizSession, session_question: SessionQuestion, option_ids: Iterable) -> SessionQuestion:
-    """Record the learner's choice. A repeated submit (double click, two tabs) records it once:
-    in practice modes the first answer stands; in exam mode the answer may change until submission.
-
-    `session` and `session_question` are brought up to date in place (as read under the row lock),
-    and the returned session question carries `options_with_choices` for the player to show."""
-    answered = answer_question(learner=session.user_id, session_id=session.pk,
-                               number=session_question.question_order + 1, option_ids=option_ids)
-    if answered is None:
-        raise QuizError("This question is not part of this quiz.")
-    locked_session, recorded = answered
-    _copy_fields(locked_session, session, SESSION_STATE_FIELDS)
-    _copy_fields(recorded, session_question, ANSWER_STATE_FIELDS)
-    session_question.options_with_choices = getattr(recorded, "options_with_choices", None)
-    return session_question
-
-
-def answer_question(*, learner, session_id, number: int, option_ids: Iterable):
+def answer_question(*, learner, session_id, number: int, option_ids: Iterable) -> RecordedAnswer:
     """Record the learner's choice for their `number`-th question of the session, found and locked
-    (with the session's row) in one read. Returns (session, session question) as recorded, or None
-    when the learner has no such question."""
-    with transaction.atomic():
-        found = selectors.session_question_for_player(session_id, number, learner, lock=True)
-        if found is None:
-            return None
-        session = found.session
-        recorded = _record_locked_answer(session=session, session_question=found, user=session.user,
-                                         option_ids=option_ids)
-    if recorded is _TIME_UP:
-        finish_session(session=session)  # its own transaction: it must survive the refusal below
-        raise TimeUp("Time is up: the exam was submitted with the answers you had given.")
-    return session, recorded
-
-
-SESSION_STATE_FIELDS = ("current_index", "score", "is_paused", "completed_at", "last_activity_at")
-ANSWER_STATE_FIELDS = ("answered_at", "is_correct", "is_flagged", "option_order")
-
-
-def _copy_fields(source, target, names) -> None:
-    for name in names:
-        setattr(target, name, getattr(source, name))
+    (with the session's row) in one read. A repeated submit (double click, two tabs) records it once:
+    in practice modes the first answer stands; in exam mode the answer may change until submission."""
+    try:
+        with transaction.atomic():
+            found = selectors.session_question_for_player(session_id, number, learner, lock=True)
+            if found is None:
+                raise QuizError("This question is not part of this quiz.")
+            session = found.session
+            recorded = _record_locked_answer(session=session, session_question=found, user=session.user,
+                                             option_ids=option_ids)
+    except TimeUp:
+        finish_session(session=session)  # its own transaction: it must survive the refusal
+        raise
+    return RecordedAnswer(session=session, session_question=recorded)
 
 
 def _record_locked_answer(*, session, session_question, user, option_ids):
@@ -425,30 +411,16 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
     if session.is_completed:
         raise QuizError("This quiz is already finished.")
     if session.is_out_of_time():
-        return _TIME_UP
+        raise TimeUp("Time is up: the exam was submitted with the answers you had given.")
     question = session_question.question
-    if question.is_premium and not user.has_premium:
+    if not question.is_visible_to(user):
         raise PremiumRequired("This is a premium question.")
     if session_question.is_answered and not session.is_exam:
         return session_question
-    limit = free_daily_limit()
-    if limit and not session_question.is_answered and not user.has_premium:
-        # The session's row lock does not cover the learner's other sessions: without this, answers
-        # posted at once in several quizzes would all count today's answers before any is written.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(f"daily-answers:{user.pk}")])
-        if answers_today(user) >= limit:
-            raise DailyLimitReached(daily_limit_message())
-
+    if not session_question.is_answered and not user.has_premium:
+        _check_daily_limit(user)
     options = list(QuestionOption.objects.filter(question_id=question.pk).order_by())  # the player orders them
-    valid_ids = {str(option.id) for option in options}
-    chosen = {str(option_id) for option_id in option_ids}
-    if not chosen:
-        raise QuizError("Choose an answer first.")
-    if not chosen <= valid_ids:
-        raise QuizError("That answer is not one of this question's options.")
-    if not question.is_multiple and len(chosen) != 1:
-        raise QuizError("Choose exactly one answer.")
+    chosen = _checked_choice(question, options, option_ids)
 
     now = timezone.now()
     if session_question.is_answered:
@@ -471,6 +443,31 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
         session.user = user  # the progress update reads the learner's time zone
         answer_recorded.send(SessionQuestion, session=session, session_question=session_question)
     return session_question
+
+
+def _check_daily_limit(user) -> None:
+    """DailyLimitReached when a learner without premium answered today's free questions."""
+    limit = free_daily_limit()
+    if not limit:
+        return
+    # The session's row lock does not cover the learner's other sessions: without this, answers
+    # posted at once in several quizzes would all count today's answers before any is written.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(f"daily-answers:{user.pk}")])
+    if answers_today(user) >= limit:
+        raise DailyLimitReached(daily_limit_message())
+
+
+def _checked_choice(question, options, option_ids) -> set[str]:
+    """The chosen option ids, refused unless they are a valid answer to `question`."""
+    chosen = {str(option_id) for option_id in option_ids}
+    if not chosen:
+        raise QuizError("Choose an answer first.")
+    if not chosen <= {str(option.id) for option in options}:
+        raise QuizError("That answer is not one of this question's options.")
+    if not question.is_multiple and len(chosen) != 1:
+        raise QuizError("Choose exactly one answer.")
+    return chosen
 
 
 @transaction.atomic
@@ -503,7 +500,7 @@ def save_exam_choice(*, session: QuizSession, number: int, option_ids: Iterable)
     try:
         answer_question(learner=session.user_id, session_id=session.pk, number=number, option_ids=option_ids)
     except TimeUp:
-        raise
+        raise  # the exam is over: the caller shows its results
     except QuizError as error:
         return f"Your choice on question {number} was not saved: {error}"
     return None

@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_safe, require_POST
-from django_htmx.http import push_url
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from accounts.guests import GuestLimitReached, get_or_create_learner, give_back_guest_answer, take_guest_answer
 from quizzes import selectors, services
@@ -23,7 +23,6 @@ from quizzes.models import (
     QuestionCategory,
     QuestionExam,
     QuestionOption,
-    QuestionStatus,
     QuizMode,
     QuizSession,
 )
@@ -55,16 +54,14 @@ def question_url(session, number):
 
 
 def render_htmx_aware(request, template, context, partial, status=200):
-    """Full page for a plain request, just the swapped partial for htmx."""
+    """Full page for a plain request, just the swapped partial for htmx (the view varies on HX-Request)."""
     name = f"{template}#{partial}" if request.htmx else template
-    response = render(request, name, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render(request, name, context, status=status)
 
 
 @require_safe
 def home(request):
-    learner = request.learner or None
+    learner = request.learner
     context = {
         "catalogue": selectors.catalogue_by_exam(learner),
         "unfinished": selectors.unfinished_sessions(learner),
@@ -75,7 +72,7 @@ def home(request):
 @require_safe
 def exam_detail(request, code):
     exam = get_object_or_404(Exam.objects.active(), code=code)
-    learner = request.learner or None
+    learner = request.learner
     count = next((e.active_question_count for e in selectors.catalogue_exams(learner) if e.pk == exam.pk), 0)
     categories = [c for c in selectors.catalogue_categories(learner, exam=exam) if c.active_question_count]
     form = StartQuizForm(initial={"exam": exam, "count": 10, "mode": QuizMode.PRACTICE})
@@ -141,7 +138,7 @@ def quiz_start(request):
 
 def start_form_context(request, form) -> dict:
     """The start form with the learner's free questions left today (None: no limit applies)."""
-    learner = request.learner or None
+    learner = request.learner
     return {"form": form, "free_questions_left": services.free_questions_left(learner)}
 
 
@@ -184,6 +181,7 @@ def player_context(request, session, session_question, error=None, upgrade_promp
 
 
 @require_safe
+@vary_on_headers("HX-Request")
 def quiz_question(request, session_id, number):
     session, session_question = get_session_question_for_learner(request, session_id, number)
     if session.is_completed and session.is_exam:
@@ -205,10 +203,12 @@ def results_after_end(request, session):
     """Where an answer or a move on an ended exam goes: its results, saying why."""
     if not selectors.ended_by_time_limit(session):  # a time-out: the results page says so itself
         messages.warning(request, "This exam is already submitted: its answers can no longer change.")
-    return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+    url = reverse("quiz_results", args=[session.pk])
+    return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def quiz_exam_save(request, session_id, number):
     """An exam question's form: the choice is saved on every change (htmx) and with every way of
     leaving the question (its submit buttons, named by `go`), so nothing chosen is lost."""
@@ -217,7 +217,7 @@ def quiz_exam_save(request, session_id, number):
         return results_after_end(request, session)
     if not session.is_exam:
         return redirect(question_url(session, number))
-    locked = session_question.question.is_premium and not request.learner.has_premium
+    locked = not session_question.question.is_visible_to(request.learner)
     try:
         problem = None if locked else services.save_exam_choice(
             session=session, number=number, option_ids=request.POST.getlist("option")
@@ -339,17 +339,21 @@ def exam_full_start(request, code):
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def quiz_answer(request, session_id, number):
     learner = request.learner
+    if learner is None:
+        raise Http404("No such question in this quiz.")
     try:
-        answered = learner and answer_counting_guests(request, learner, session_id, number)
+        answered = answer_counting_guests(request, learner, session_id, number)
     except services.PremiumRequired as error:
         return HttpResponse(str(error), status=403)
     except services.QuizError as error:
         session, session_question = get_session_question_for_learner(request, session_id, number)
         if session.is_completed:
             messages.warning(request, str(error))
-            return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+            url = reverse("quiz_results", args=[session.pk])
+            return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
         context = player_context(
             request,
             session,
@@ -358,9 +362,7 @@ def quiz_answer(request, session_id, number):
             upgrade_prompt=isinstance(error, services.DailyLimitReached),
         )
         return render_htmx_aware(request, "quizzes/player.html", context, "player", status=422)
-    if not answered:
-        raise Http404("No such question in this quiz.")
-    session, session_question = answered
+    session, session_question = answered.session, answered.session_question
     if not request.htmx:
         return redirect(question_url(session, number))
     response = render_htmx_aware(
@@ -369,7 +371,7 @@ def quiz_answer(request, session_id, number):
     return push_url(response, question_url(session, number))
 
 
-def answer_counting_guests(request, learner, session_id, number):
+def answer_counting_guests(request, learner, session_id, number) -> services.RecordedAnswer:
     """services.answer_question; a guest's answer also counts against the daily limit that all guests
     of the client's address share (a refused answer is given back)."""
     def answer():
@@ -384,31 +386,22 @@ def answer_counting_guests(request, learner, session_id, number):
     except GuestLimitReached as error:
         raise services.DailyLimitReached(str(error)) from None
     try:
-        answered = answer()
+        return answer()
     except services.QuizError:
         give_back_guest_answer(request)
         raise
-    if answered is None:
-        give_back_guest_answer(request)
-    return answered
-
-
-def htmx_redirect(request, url):
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def quiz_flag(request, session_id, number):
     session, session_question = get_session_question_for_learner(request, session_id, number)
     try:
         services.toggle_flag(session=session, session_question=session_question)
     except services.QuizError as error:
         messages.warning(request, str(error))
-        return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+        url = reverse("quiz_results", args=[session.pk])
+        return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
     if not request.htmx:
         return redirect(question_url(session, number))
     return render_htmx_aware(
@@ -417,10 +410,12 @@ def quiz_flag(request, session_id, number):
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def quiz_finish(request, session_id):
     session = get_session_for_learner(request, session_id)
     services.finish_session(session=session)
-    return htmx_redirect(request, reverse("quiz_results", args=[session.pk]))
+    url = reverse("quiz_results", args=[session.pk])
+    return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
 
 
 def quiz_discard(request, session_id):
@@ -442,13 +437,15 @@ def quiz_discard(request, session_id):
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def quiz_pause(request, session_id):
     session = get_session_for_learner(request, session_id)
     if session.is_completed:
         return redirect("quiz_results", session.pk)
     services.set_paused(session=session, paused=True)
     messages.success(request, "Quiz paused. Resume it any time from the home page.")
-    return htmx_redirect(request, reverse("home"))
+    url = reverse("home")
+    return HttpResponseClientRedirect(url, status=204) if request.htmx else redirect(url)
 
 
 @require_POST
@@ -557,13 +554,14 @@ def bookmarks(request):
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def bookmark_toggle(request, question_id):
     try:
         learner = get_or_create_learner(request)
     except GuestLimitReached as error:
         return HttpResponse(str(error), status=429)
     question = get_object_or_404(
-        Question.objects.visible_to(learner).exclude(status=QuestionStatus.PENDING), pk=question_id
+        Question.objects.visible_to(learner), pk=question_id
     )
     is_bookmarked = services.toggle_bookmark(user=learner, question=question)
     if request.htmx:

@@ -15,7 +15,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from quizzes.importexport.common import DOWNLOAD_EXTENSIONS, ImportFileError, decode, format_for_filename
 from quizzes.importexport.forms import FORMAT_LABELS, ExportForm, ImportForm
@@ -48,7 +48,7 @@ def _index(request, import_form=None, export_form=None, status=200):
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def index(request):
     _require(request, "view_question")
     return _index(request)
@@ -133,7 +133,7 @@ def _stream(request, steps, context):
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def export(request):
     _require(request, "view_question")
     form = ExportForm(request.GET)

@@ -14,8 +14,10 @@ from django.utils import timezone
 from accounts.factories import UserFactory
 from billing.factories import PremiumSubscriptionFactory
 from quizzes.factories import QuestionFactory
-from quizzes.services import start_session, submit_answer
+from quizzes.services import start_session
 from tests.helpers.accounts import assert_inputs_labelled
+from quizzes.services import start_session
+from tests.helpers.quizzes import submit
 
 URL = "/billing/premium/"
 
@@ -168,7 +170,7 @@ def test_the_free_question_count_counts_todays_answers(client):
     session = start_session(user=user, count=2).session
     first = session.session_questions.select_related("question").get(question_order=0)
     right = first.question.options.filter(is_correct=True).values_list("pk", flat=True)
-    submit_answer(session=session, session_question=first, option_ids=[str(pk) for pk in right])
+    submit(session, first, [str(pk) for pk in right])
     client.force_login(user)
     assert "1 of 40 answered" in client.get(URL).content.decode()
 

@@ -9,8 +9,10 @@ from playwright.sync_api import expect
 
 from accounts.factories import UserFactory
 from quizzes.models import Bookmark, QuizMode, QuizSession
-from quizzes.services import finish_session, start_session, submit_answer
+from quizzes.services import finish_session, start_session
 from tests.helpers.browser import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot
+from quizzes.services import finish_session, start_session
+from tests.helpers.quizzes import submit
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +28,7 @@ def a_finished_and_an_unfinished_quiz(user, question_bank):
     finished = start_session(user=user, mode=QuizMode.PRACTICE, count=2).session
     for session_question in finished.session_questions.all():
         correct = session_question.question.options.filter(is_correct=True).values_list("pk", flat=True)
-        submit_answer(session=finished, session_question=session_question, option_ids=list(correct))
+        submit(finished, session_question, list(correct))
     finish_session(session=finished)
     QuizSession.objects.filter(pk=finished.pk).update(started_at=datetime(2026, 3, 1, 22, 30, tzinfo=dt_timezone.utc))
     unfinished = start_session(user=user, mode=QuizMode.PRACTICE, count=3).session

@@ -13,9 +13,10 @@ from gamification.progress import differences, record_answer
 from gamification.models import UserBadge, UserProgress
 from quizzes.factories import QuestionFactory
 from quizzes.models import SessionQuestion
-from quizzes.services import submit_answer
+
 from tests.helpers.gamification import start
 from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
+from tests.helpers.quizzes import submit
 
 THREADS = 24
 
@@ -77,7 +78,7 @@ def assert_exact(learner):
 def test_answers_submitted_in_parallel_leave_totals_accuracy_and_category_stats_exact(learner, quizzes, demo_badges):
     def answer(session, sq, right):
         options = correct_option_ids(sq) if right else wrong_option_ids(sq)
-        submit_answer(session=session, session_question=sq, option_ids=options)
+        submit(session, sq, options)
 
     run_in_parallel(answer, quizzes)
 
@@ -109,7 +110,7 @@ def test_two_answers_of_one_learner_in_parallel_lose_nothing_in_any_table(learne
 
     def answer_both(session):
         for sq in session.session_questions.select_related("question").order_by("question_order"):
-            submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq))
+            submit(session, sq, correct_option_ids(sq))
 
     run_in_parallel(answer_both, [(session,) for session in sessions])
 

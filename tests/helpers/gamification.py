@@ -5,8 +5,8 @@ from pathlib import Path
 
 from gamification.models import UserProgress
 from quizzes.models import QuizMode, QuizSession
-from quizzes.services import start_session, submit_answer
-from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
+from quizzes.services import start_session
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids, submit
 
 
 DEMO_BADGES = Path(__file__).resolve().parents[2] / "gamification" / "demo" / "badges.json"
@@ -36,7 +36,7 @@ def start(user, questions, mode=QuizMode.PRACTICE, **kwargs):
 
 def answer(session, question, *, right=True):
     sq = session.session_questions.select_related("question").get(question=question)
-    return submit_answer(
+    return submit(
         session=session, session_question=sq, option_ids=correct_option_ids(sq) if right else wrong_option_ids(sq)
     )
 

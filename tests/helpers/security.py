@@ -12,7 +12,8 @@ from accounts.models import Role
 from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
 from quizzes.models import Question, QuizMode, QuizSession
 from quizzes.moderation import services as moderation
-from quizzes.services import finish_session, start_session, submit_answer, toggle_bookmark
+from quizzes.services import finish_session, start_session, toggle_bookmark
+from tests.helpers.quizzes import submit
 
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -49,11 +50,11 @@ def build_world() -> World:
     learner = users["learner"]
     session = start_session(user=learner, mode=QuizMode.PRACTICE, count=3).session
     first = session.session_questions.select_related("question").order_by("question_order").first()
-    submit_answer(session=session, session_question=first, option_ids=[first.question.options.first().pk])
+    submit(session=session, session_question=first, option_ids=[first.question.options.first().pk])
     finished = start_session(user=learner, mode=QuizMode.PRACTICE, count=2).session
     answered = finished.session_questions.select_related("question").first()
     wrong = answered.question.options.filter(is_correct=False).first()
-    submit_answer(session=finished, session_question=answered, option_ids=[wrong.pk])
+    submit(session=finished, session_question=answered, option_ids=[wrong.pk])
     finished = finish_session(session=finished)
     report, _ = moderation.report_problem(reporter=learner, question=questions[0], type="error", description="Typo")
     submission = moderation.submit_question(

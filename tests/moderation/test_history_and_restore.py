@@ -7,7 +7,9 @@ from django.urls import reverse
 from quizzes.factories import CategoryFactory, ExamFactory
 from quizzes.models import QuestionHistory, QuestionOption, QuestionStatus, SessionSelectedOption
 from quizzes.moderation import services as moderation
-from quizzes.services import start_session, submit_answer
+from quizzes.services import start_session
+from quizzes.services import start_session
+from tests.helpers.quizzes import submit
 
 
 def edit(question, editor, *, text=None, options=None, exams=None, **fields):
@@ -106,7 +108,7 @@ def test_an_option_learners_chose_is_never_deleted_by_a_restore(question, admin_
     added = QuestionOption.objects.create(question=question, text="New option", display_order=4)
     moderation.record_question_change(question=question, before=before, editor=admin_user)
     session = start_session(user=learner, count=1).session
-    submit_answer(session=session, session_question=session.session_questions.get(), option_ids=[added.pk])
+    submit(session, session.session_questions.get(), [added.pk])
     assert SessionSelectedOption.objects.filter(option=added).exists()
 
     with pytest.raises(moderation.RestoreError, match="New option"):

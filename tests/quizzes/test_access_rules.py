@@ -2,8 +2,10 @@ import pytest
 
 from quizzes.factories import QuestionFactory
 from quizzes.models import QuestionStatus, QuizSession, SessionQuestion
-from quizzes.services import finish_session, start_session, submit_answer
+from quizzes.services import finish_session, start_session
 from tests.helpers.quizzes import correct_option_ids
+from quizzes.services import finish_session, start_session
+from tests.helpers.quizzes import submit
 
 SESSION_URLS = [
     ("get", "/quiz/{id}/"),
@@ -100,6 +102,6 @@ def test_an_archived_question_never_enters_a_new_session_but_an_old_session_can_
     assert sq.question_id not in set(new_session.session_questions.values_list("question_id", flat=True))
 
     assert learner_client.get(f"/quiz/{session.pk}/q/1/").status_code == 200
-    submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq))
+    submit(session, sq, correct_option_ids(sq))
     learner_client.post(f"/quiz/{session.pk}/finish/")
     assert learner_client.get(f"/quiz/{session.pk}/results/").status_code == 200

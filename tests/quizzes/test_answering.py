@@ -7,9 +7,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from quizzes.models import QuizSession, SessionQuestion, SessionSelectedOption
-from quizzes.services import QuizError, finish_session, start_session, submit_answer
+from quizzes.services import QuizError, finish_session, start_session
 from quizzes.signals import answer_recorded
 from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
+from tests.helpers.quizzes import submit
 
 
 def first_multiple(session):
@@ -18,8 +19,8 @@ def first_multiple(session):
 
 def test_a_single_answer_question_is_correct_only_with_its_correct_option(practice_session):
     right, wrong = practice_session.session_questions.select_related("question").filter(question__type="single")[:2]
-    assert submit_answer(session=practice_session, session_question=right, option_ids=correct_option_ids(right)).is_correct
-    assert not submit_answer(session=practice_session, session_question=wrong, option_ids=wrong_option_ids(wrong)).is_correct
+    assert submit(practice_session, right, correct_option_ids(right)).is_correct
+    assert not submit(practice_session, wrong, wrong_option_ids(wrong)).is_correct
 
 
 @pytest.mark.parametrize(
@@ -40,14 +41,14 @@ def test_a_multiple_answer_question_is_correct_only_when_the_selected_set_equals
         "one_wrong": wrong,
     }[pick]
 
-    assert submit_answer(session=session, session_question=sq, option_ids=chosen).is_correct is expected
+    assert submit(session, sq, chosen).is_correct is expected
     assert SessionSelectedOption.objects.filter(session=session, question=sq.question).count() == len(chosen)
 
 
 def test_submitting_the_same_answer_twice_records_it_once(practice_session):
     sq = practice_session.session_questions.select_related("question").first()
-    first = submit_answer(session=practice_session, session_question=sq, option_ids=wrong_option_ids(sq))
-    second = submit_answer(session=practice_session, session_question=sq, option_ids=correct_option_ids(sq))
+    first = submit(practice_session, sq, wrong_option_ids(sq))
+    second = submit(practice_session, sq, correct_option_ids(sq))
 
     assert first.answered_at == second.answered_at
     assert second.is_correct is False  # in practice the first answer stands
@@ -66,7 +67,7 @@ def test_the_same_answer_posted_from_many_threads_at_once_is_recorded_once(learn
     def answer():
         try:
             barrier.wait()
-            submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq))
+            submit(session, sq, correct_option_ids(sq))
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -88,7 +89,7 @@ def test_the_same_answer_posted_from_many_threads_at_once_is_recorded_once(learn
 def test_an_empty_or_foreign_answer_is_refused_and_records_nothing(practice_session, option_ids, message):
     sq = practice_session.session_questions.select_related("question").filter(question__type="single").first()
     with pytest.raises(QuizError, match=message):
-        submit_answer(session=practice_session, session_question=sq, option_ids=option_ids)
+        submit(practice_session, sq, option_ids)
     sq.refresh_from_db()
     assert sq.answered_at is None
 
@@ -96,20 +97,20 @@ def test_an_empty_or_foreign_answer_is_refused_and_records_nothing(practice_sess
 def test_an_option_of_another_question_is_refused(practice_session):
     first, second = practice_session.session_questions.select_related("question")[:2]
     with pytest.raises(QuizError, match="not one of this question"):
-        submit_answer(session=practice_session, session_question=first, option_ids=correct_option_ids(second))
+        submit(practice_session, first, correct_option_ids(second))
 
 
 def test_two_options_on_a_single_answer_question_are_refused(practice_session):
     sq = practice_session.session_questions.select_related("question").filter(question__type="single").first()
     options = [str(pk) for pk in sq.question.options.values_list("pk", flat=True)[:2]]
     with pytest.raises(QuizError, match="exactly one"):
-        submit_answer(session=practice_session, session_question=sq, option_ids=options)
+        submit(practice_session, sq, options)
 
 
 def test_in_exam_mode_an_answer_can_change_until_the_exam_is_submitted(exam_session):
     sq = exam_session.session_questions.select_related("question").first()
-    submit_answer(session=exam_session, session_question=sq, option_ids=wrong_option_ids(sq))
-    changed = submit_answer(session=exam_session, session_question=sq, option_ids=correct_option_ids(sq))
+    submit(exam_session, sq, wrong_option_ids(sq))
+    changed = submit(exam_session, sq, correct_option_ids(sq))
 
     assert changed.is_correct
     assert set(
@@ -117,7 +118,7 @@ def test_in_exam_mode_an_answer_can_change_until_the_exam_is_submitted(exam_sess
     ) == set(correct_option_ids(sq))
     finish_session(session=exam_session)
     with pytest.raises(QuizError, match="already finished"):
-        submit_answer(session=exam_session, session_question=sq, option_ids=wrong_option_ids(sq))
+        submit(exam_session, sq, wrong_option_ids(sq))
 
 
 def test_a_timed_exam_ends_on_the_server_when_time_is_up(exam_session):
@@ -126,7 +127,7 @@ def test_a_timed_exam_ends_on_the_server_when_time_is_up(exam_session):
     sq = exam_session.session_questions.select_related("question").first()
 
     with pytest.raises(QuizError, match="Time is up"):
-        submit_answer(session=exam_session, session_question=sq, option_ids=correct_option_ids(sq))
+        submit(exam_session, sq, correct_option_ids(sq))
 
     exam_session.refresh_from_db()
     assert exam_session.completed_at == exam_session.deadline
@@ -208,7 +209,7 @@ def test_pause_lists_the_quiz_on_home_and_resume_returns_to_the_same_question(le
 
 def test_finishing_scores_the_session(learner_client, practice_session):
     for sq in practice_session.session_questions.select_related("question")[:3]:
-        submit_answer(session=practice_session, session_question=sq, option_ids=correct_option_ids(sq))
+        submit(practice_session, sq, correct_option_ids(sq))
 
     response = learner_client.post(f"/quiz/{practice_session.pk}/finish/")
 
@@ -222,7 +223,7 @@ def test_a_free_learner_is_stopped_at_the_daily_limit_with_an_upgrade_prompt(set
     settings.FREE_DAILY_QUESTION_LIMIT = 2
     session_questions = list(practice_session.session_questions.select_related("question"))
     for sq in session_questions[:2]:
-        submit_answer(session=practice_session, session_question=sq, option_ids=correct_option_ids(sq))
+        submit(practice_session, sq, correct_option_ids(sq))
 
     response = learner_client.post(
         f"/quiz/{practice_session.pk}/q/3/answer/", {"option": correct_option_ids(session_questions[2])}
@@ -239,7 +240,7 @@ def test_a_premium_learner_has_no_daily_limit(settings, premium_learner, bank):
     settings.FREE_DAILY_QUESTION_LIMIT = 1
     session = start_session(user=premium_learner, count=3).session
     for sq in session.session_questions.select_related("question"):
-        assert submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq)).is_answered
+        assert submit(session, sq, correct_option_ids(sq)).is_answered
 
 
 def test_an_answer_posted_after_the_time_is_up_submits_the_exam_and_goes_to_the_results(learner_client, exam_session):

@@ -6,8 +6,10 @@ import pytest
 from django.db.models import F
 
 from quizzes.models import Bookmark, QuizMode, QuizSession
-from quizzes.services import NoQuestionsAvailable, finish_session, start_session, submit_answer
+from quizzes.services import NoQuestionsAvailable, finish_session, start_session
 from tests.helpers.quizzes import wrong_option_ids
+from quizzes.services import NoQuestionsAvailable, finish_session, start_session
+from tests.helpers.quizzes import submit
 
 
 def exam_question_ids(session):
@@ -29,7 +31,7 @@ def test_a_practice_quiz_started_during_an_exam_leaves_its_questions_out(learner
 def test_bookmarked_and_mistakes_quizzes_leave_them_out_too(learner, bank):
     earlier = start_session(user=learner, count=7).session
     for sq in earlier.session_questions.select_related("question"):
-        submit_answer(session=earlier, session_question=sq, option_ids=wrong_option_ids(sq))
+        submit(earlier, sq, wrong_option_ids(sq))
     Bookmark.objects.bulk_create(Bookmark(user=learner, question=question) for question in bank)
     exam = start_session(user=learner, mode=QuizMode.EXAM, count=5).session
     rest = {question.pk for question in bank} - exam_question_ids(exam)
@@ -79,7 +81,7 @@ def test_the_bookmarks_page_hides_the_answer_of_a_question_in_an_open_exam(learn
 
 def test_answers_cannot_change_after_the_exam_ends(learner_client, exam_session):
     sq = exam_session.session_questions.select_related("question").first()
-    submit_answer(session=exam_session, session_question=sq, option_ids=wrong_option_ids(sq))
+    submit(exam_session, sq, wrong_option_ids(sq))
     finish_session(session=exam_session)
     correct = [str(o.pk) for o in sq.question.options.filter(is_correct=True)]
 

@@ -1,12 +1,14 @@
 """The exam navigator tells each question's state by text and icon, and in its accessible name."""
 
-from quizzes.services import submit_answer, toggle_flag
+from quizzes.services import toggle_flag
 from tests.helpers.quizzes import correct_option_ids
+from quizzes.services import toggle_flag
+from tests.helpers.quizzes import submit
 
 
 def test_each_navigator_item_names_its_state_and_shows_it_by_text_and_icon(learner_client, exam_session):
     sqs = list(exam_session.session_questions.select_related("question"))
-    submit_answer(session=exam_session, session_question=sqs[0], option_ids=correct_option_ids(sqs[0]))
+    submit(exam_session, sqs[0], correct_option_ids(sqs[0]))
     toggle_flag(session=exam_session, session_question=sqs[0])
     toggle_flag(session=exam_session, session_question=sqs[2])
 

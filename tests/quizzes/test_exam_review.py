@@ -7,8 +7,9 @@ from django.db.models import F
 
 from accounts.factories import UserFactory
 from quizzes.models import QuizSession, SessionQuestion, SessionSelectedOption
-from quizzes.services import start_session, submit_answer, toggle_flag
-from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
+from quizzes.services import start_session, toggle_flag
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids, submit
+from quizzes.services import start_session, toggle_flag
 from tests.quizzes.test_query_budgets import make_bank
 
 
@@ -18,7 +19,7 @@ def question(session, number):
 
 def answer(session, number, option_ids=None):
     sq = question(session, number)
-    submit_answer(session=session, session_question=sq, option_ids=option_ids or correct_option_ids(sq))
+    submit(session, sq, option_ids or correct_option_ids(sq))
 
 
 def flag(session, number):

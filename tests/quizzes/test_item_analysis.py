@@ -12,7 +12,9 @@ from quizzes import item_analysis
 from quizzes.factories import QuestionFactory
 from quizzes.models import QuestionStats, QuizMode, ReportType
 from quizzes.moderation import services as moderation
-from quizzes.services import finish_session, start_session, submit_answer
+from quizzes.services import finish_session, start_session
+from quizzes.services import finish_session, start_session
+from tests.helpers.quizzes import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +38,7 @@ def planted_bank():
                 choice = options[1] if strong else options[0] if number % 2 else options[2]
             else:
                 choice = options[0] if strong or number % 3 == 0 else options[3]
-            submit_answer(session=session, session_question=sq, option_ids=[str(choice.pk)])
+            submit(session, sq, [str(choice.pk)])
         finish_session(session=session)
     return good, wrong_key
 

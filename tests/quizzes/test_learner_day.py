@@ -9,8 +9,10 @@ import pytest
 from accounts.factories import UserFactory
 from quizzes.factories import QuestionFactory
 from quizzes.models import Category, Exam, QuizMode, QuizSession
-from quizzes.services import finish_session, start_session, submit_answer
+from quizzes.services import finish_session, start_session
 from tests.helpers.quizzes import correct_option_ids
+from quizzes.services import finish_session, start_session
+from tests.helpers.quizzes import submit
 
 STARTED = datetime(2026, 3, 1, 22, 30, tzinfo=dt_timezone.utc)
 
@@ -95,7 +97,7 @@ def test_discarding_an_untouched_quiz_asks_first_then_deletes_it(learner_client,
 def test_discarding_a_practice_quiz_with_answers_ends_it_and_keeps_them(learner_client, learner, bank):
     session = start_session(user=learner, mode=QuizMode.PRACTICE, count=3).session
     first = session.session_questions.get(question_order=0)
-    submit_answer(session=session, session_question=first, option_ids=correct_option_ids(first))
+    submit(session, first, correct_option_ids(first))
 
     learner_client.post(f"/quiz/{session.pk}/discard/")
 
@@ -107,7 +109,7 @@ def test_discarding_a_practice_quiz_with_answers_ends_it_and_keeps_them(learner_
 def test_an_unfinished_exam_is_deleted_its_answers_never_counted(learner_client, learner, bank):
     session = start_session(user=learner, mode=QuizMode.EXAM, count=3).session
     first = session.session_questions.get(question_order=0)
-    submit_answer(session=session, session_question=first, option_ids=correct_option_ids(first))
+    submit(session, first, correct_option_ids(first))
 
     learner_client.post(f"/quiz/{session.pk}/discard/")
 
@@ -134,7 +136,7 @@ def test_the_start_form_tells_the_free_questions_left_today(client, learner, ban
     settings.FREE_DAILY_QUESTION_LIMIT = 3
     session = start_session(user=learner, mode=QuizMode.PRACTICE, count=2).session
     first = session.session_questions.get(question_order=0)
-    submit_answer(session=session, session_question=first, option_ids=correct_option_ids(first))
+    submit(session, first, correct_option_ids(first))
     client.force_login(learner)
 
     for url in ("/quiz/start/", "/exams/CCNA/"):
@@ -157,7 +159,7 @@ def test_no_quiz_starts_when_no_free_question_is_left(client, learner, bank, set
     settings.FREE_DAILY_QUESTION_LIMIT = 1
     session = start_session(user=learner, mode=QuizMode.PRACTICE, count=1).session
     first = session.session_questions.get()
-    submit_answer(session=session, session_question=first, option_ids=correct_option_ids(first))
+    submit(session, first, correct_option_ids(first))
     client.force_login(learner)
 
     response = client.post("/quiz/start/", {"count": "5", "mode": "practice"})

@@ -1,7 +1,9 @@
 from quizzes.factories import CategoryFactory, QuestionFactory
 from quizzes.models import Bookmark, QuizSession
-from quizzes.services import finish_session, start_session, submit_answer
+from quizzes.services import finish_session, start_session
 from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
+from quizzes.services import finish_session, start_session
+from tests.helpers.quizzes import submit
 
 
 def test_results_show_score_breakdown_and_a_review_of_every_question(learner_client, learner, ccna, ospf):
@@ -12,7 +14,7 @@ def test_results_show_score_breakdown_and_a_review_of_every_question(learner_cli
     session_questions = list(session.session_questions.select_related("question"))
     for index, sq in enumerate(session_questions):
         option_ids = correct_option_ids(sq) if index < 3 else wrong_option_ids(sq)
-        submit_answer(session=session, session_question=sq, option_ids=option_ids)
+        submit(session, sq, option_ids)
     finish_session(session=session)
 
     response = learner_client.get(f"/quiz/{session.pk}/results/")
@@ -30,8 +32,8 @@ def test_results_show_score_breakdown_and_a_review_of_every_question(learner_cli
 def test_retry_mistakes_starts_a_session_with_the_wrong_and_unanswered_questions(learner_client, learner, bank):
     session = start_session(user=learner, count=3).session
     first, second, _ = session.session_questions.select_related("question")
-    submit_answer(session=session, session_question=first, option_ids=correct_option_ids(first))
-    submit_answer(session=session, session_question=second, option_ids=wrong_option_ids(second))
+    submit(session, first, correct_option_ids(first))
+    submit(session, second, wrong_option_ids(second))
     finish_session(session=session)
 
     response = learner_client.post(f"/quiz/{session.pk}/retry/")
@@ -88,7 +90,7 @@ def test_markdown_is_rendered_and_script_is_made_inert(learner_client, learner):
     )
     session = start_session(user=learner, count=1).session
     sq = session.session_questions.select_related("question").get()
-    submit_answer(session=session, session_question=sq, option_ids=correct_option_ids(sq))
+    submit(session, sq, correct_option_ids(sq))
 
     body = learner_client.get(f"/quiz/{session.pk}/q/1/").content.decode()
 

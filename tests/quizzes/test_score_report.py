@@ -8,8 +8,9 @@ from django.utils import timezone
 from accounts.factories import UserFactory
 from quizzes.factories import CategoryFactory, QuestionFactory
 from quizzes.models import ExamBlueprint, QuizMode, SessionQuestion
-from quizzes.services import finish_session, start_session, submit_answer
-from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
+from quizzes.services import finish_session, start_session
+from tests.helpers.quizzes import correct_option_ids, wrong_option_ids, submit
+from quizzes.services import finish_session, start_session
 from tests.quizzes.test_query_budgets import make_bank
 
 
@@ -33,7 +34,7 @@ def finished_exam(learner, exam, right: int):
     session = start_session(user=learner, mode=QuizMode.EXAM, exam=exam, count=5, time_limit_minutes=30).session
     for sq in session.session_questions.select_related("question"):
         ids = correct_option_ids(sq) if sq.question_order < right else wrong_option_ids(sq)
-        submit_answer(session=session, session_question=sq, option_ids=ids)
+        submit(session, sq, ids)
     return finish_session(session=session)
 
 

@@ -2,8 +2,10 @@ import pytest
 
 from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
 from quizzes.models import Bookmark, QuestionStatus, QuizMode, QuizSession
-from quizzes.services import NoQuestionsAvailable, start_session, submit_answer
+from quizzes.services import NoQuestionsAvailable, start_session
 from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
+from quizzes.services import NoQuestionsAvailable, start_session
+from tests.helpers.quizzes import submit
 
 
 def test_questions_are_picked_from_active_questions_matching_exam_category_and_tags(learner, ccna, ospf):
@@ -59,12 +61,12 @@ def test_my_mistakes_mode_replays_only_questions_last_answered_wrong(learner, ba
     first = start_session(user=learner, count=len(bank)).session
     session_questions = list(first.session_questions.select_related("question"))
     wrong_then_right, always_wrong, right = session_questions[0], session_questions[1], session_questions[2]
-    submit_answer(session=first, session_question=wrong_then_right, option_ids=wrong_option_ids(wrong_then_right))
-    submit_answer(session=first, session_question=always_wrong, option_ids=wrong_option_ids(always_wrong))
-    submit_answer(session=first, session_question=right, option_ids=correct_option_ids(right))
+    submit(first, wrong_then_right, wrong_option_ids(wrong_then_right))
+    submit(first, always_wrong, wrong_option_ids(always_wrong))
+    submit(first, right, correct_option_ids(right))
     second = start_session(user=learner, count=1, question_ids=[wrong_then_right.question_id]).session
     retry = second.session_questions.select_related("question").get()
-    submit_answer(session=second, session_question=retry, option_ids=correct_option_ids(retry))
+    submit(second, retry, correct_option_ids(retry))
 
     mistakes = start_session(user=learner, mode=QuizMode.MISTAKES, count=10).session
 
