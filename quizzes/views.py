@@ -362,7 +362,7 @@ def quiz_answer(request, session_id, number):
         raise Http404("No such question in this quiz.")
     session, session_question = answered
     if not request.htmx:
-        return redirect(question_url(session, number))
+        return redirect(question_url(session, number) + ("#feedback" if session.reveals_answers() else ""))
     response = render_htmx_aware(
         request, "quizzes/player.html", player_context(request, session, session_question), "player"
     )

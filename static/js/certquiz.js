@@ -87,10 +87,14 @@
     startTimer();
     focusableScrollers();
     // After a swap, move focus to the new question's heading so screen readers and keyboards follow.
+    // After an answer (a POST into the player), the verdict instead, at the top of the screen: on a
+    // phone it would otherwise start below the fold.
     var target = event.detail && event.detail.elt;
     if (target && target.id === "player") {
-      var focusable = document.querySelector("#player [data-autofocus]");
-      if (focusable) { focusable.focus({ preventScroll: false }); }
+      var config = event.detail.requestConfig;
+      var answered = config && config.verb === "post" && document.querySelector("#player [data-verdict]");
+      var focusable = answered || document.querySelector("#player [data-autofocus]");
+      if (focusable) { focusable.focus({ preventScroll: true }); focusable.scrollIntoView({ block: answered ? "start" : "nearest" }); }
     }
   });
 })();
