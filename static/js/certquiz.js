@@ -82,6 +82,12 @@
     resizeTimer = setTimeout(focusableScrollers, 150);
   });
 
+  // A toast's close button: the toast goes at once (without JavaScript it fades by itself).
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest && event.target.closest("[data-dismiss-toast]");
+    if (close) { close.closest(".toast").remove(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { startTimer(); focusableScrollers(); });
   document.addEventListener("htmx:afterSettle", function (event) {
     startTimer();
