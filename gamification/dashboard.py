@@ -27,11 +27,6 @@ class LevelProgress:
         return cls(level, experience, max(0, min(experience - floor, ceiling - floor)), ceiling - floor)
 
 
-def study_time_text(minutes: int) -> str:
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
-
-
 def leaderboard_context(learner, now: datetime, form: LeaderboardForm | None = None) -> dict:
     profile = selectors.leaderboard_profile(learner) if learner else None
     if form is None:
@@ -73,7 +68,6 @@ def dashboard_context(learner, now: datetime) -> dict:
         "level": LevelProgress.of(progress),
         "streak": rules.current_streak(progress.streak, progress.last_study_day, today),
         "studied_today": progress.last_study_day == today,
-        "study_time": study_time_text(progress.study_time),
         "heat_map": charts.heat_map(activity, today),
         "accuracy_chart": charts.accuracy_chart(activity, today),
         "mastery": mastery,

@@ -177,7 +177,7 @@ def record(*, user, answers: list[FinalAnswer], bonus_xp: int = 0, bonus_at: dat
 def announce(ledger: Ledger, level_before: int) -> None:
     progress, items = ledger.progress, []
     if progress.level > level_before:
-        items.append(Announcement("⬆️", f"Level {progress.level}!",
+        items.append(Announcement("level-up", f"Level {progress.level}!",
                                   f"You reached level {progress.level} with {progress.experience} XP."))
     items += [Announcement(badge.icon, f"Badge unlocked: {badge.name}", badge.description)
               for badge in sorted(ledger.unlocked, key=lambda badge: badge.name)]

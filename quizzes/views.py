@@ -364,7 +364,7 @@ def quiz_answer(request, session_id, number):
         return render_htmx_aware(request, "quizzes/player.html", context, "player", status=422)
     session, session_question = answered.session, answered.session_question
     if not request.htmx:
-        return redirect(question_url(session, number))
+        return redirect(question_url(session, number) + ("#feedback" if session.reveals_answers() else ""))
     response = render_htmx_aware(
         request, "quizzes/player.html", player_context(request, session, session_question), "player"
     )

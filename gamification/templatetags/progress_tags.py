@@ -1,10 +1,33 @@
-from django import template
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django import template
 from django.utils import timezone
 
 from gamification import announcements, rules, selectors
 
 register = template.Library()
+
+
+@register.filter
+def percent(value) -> str:
+    """A share for people: 60.00 -> "60%", 66.67 -> "67%" (half up, as people round); empty for none."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"{number.quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
+
+
+@register.filter
+def minutes_for_people(minutes) -> str:
+    """A duration in whole minutes for people: 80 -> "1 h 20 min", 120 -> "2 h", 5 -> "5 min"."""
+    try:
+        hours, rest = divmod(max(0, int(minutes)), 60)
+    except (TypeError, ValueError):
+        return ""
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
 @register.simple_tag

@@ -82,15 +82,25 @@
     resizeTimer = setTimeout(focusableScrollers, 150);
   });
 
+  // A toast's close button: the toast goes at once (without JavaScript it fades by itself).
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest && event.target.closest("[data-dismiss-toast]");
+    if (close) { close.closest(".toast").remove(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { startTimer(); focusableScrollers(); });
   document.addEventListener("htmx:afterSettle", function (event) {
     startTimer();
     focusableScrollers();
     // After a swap, move focus to the new question's heading so screen readers and keyboards follow.
+    // After an answer (a POST into the player), the verdict instead, at the top of the screen: on a
+    // phone it would otherwise start below the fold.
     var target = event.detail && event.detail.elt;
     if (target && target.id === "player") {
-      var focusable = document.querySelector("#player [data-autofocus]");
-      if (focusable) { focusable.focus({ preventScroll: false }); }
+      var config = event.detail.requestConfig;
+      var answered = config && config.verb === "post" && document.querySelector("#player [data-verdict]");
+      var focusable = answered || document.querySelector("#player [data-autofocus]");
+      if (focusable) { focusable.focus({ preventScroll: true }); focusable.scrollIntoView({ block: answered ? "start" : "nearest" }); }
     }
   });
 })();

@@ -63,7 +63,7 @@ def test_the_summary_shows_level_xp_to_next_level_streak_accuracy_study_time_and
     assert re.search(r'<progress class="progress xp-bar" max="100" value="32"', html)
     assert "32 XP · 68 XP to level 2" in html
     assert "1 day</p>" in html and "You studied today." in html
-    assert "75.00%" in html
+    assert "<p class=\"stat\">75%</p>" in html and "75.00%" not in html
     assert '<p class="stat">4</p>' in html
     assert '<p class="stat">3 min</p>' in html
 

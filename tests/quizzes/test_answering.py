@@ -135,14 +135,15 @@ def test_a_timed_exam_ends_on_the_server_when_time_is_up(exam_session):
     assert not SessionQuestion.objects.filter(session=exam_session, answered_at__isnull=False).exists()
 
 
-def test_answer_post_without_htmx_redirects_to_the_question_page(learner_client, practice_session):
+def test_answer_post_without_htmx_redirects_to_the_question_pages_feedback(learner_client, practice_session):
     sq = practice_session.session_questions.select_related("question").first()
     url = f"/quiz/{practice_session.pk}/q/1/"
 
     response = learner_client.post(url + "answer/", {"option": correct_option_ids(sq)})
 
     assert response.status_code == 302
-    assert response["Location"] == url
+    assert response["Location"] == url + "#feedback"  # the verdict, not the top of the page
+    assert 'id="feedback"' in learner_client.get(url).content.decode()
 
 
 def test_answer_post_with_htmx_returns_the_player_partial_with_feedback(learner_client, practice_session):
