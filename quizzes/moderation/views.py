@@ -11,13 +11,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from quizzes.moderation import services
 from quizzes.moderation.forms import OptionFormSet, QuestionSubmissionForm, ReportProblemForm
-from quizzes.models import ProblemReport, Question, QuestionStatus, ReportStatus
+from quizzes.models import ProblemReport, Question, ReportStatus
 
 PARTIALS = "quizzes/moderation/partials.html"
 
@@ -31,19 +31,17 @@ def safe_next(request: HttpRequest, default: str) -> str:
 
 def get_reportable_question(user, question_id) -> Question:
     """Any question the learner can be shown in a quiz: not a pending submission, premium only with premium."""
-    questions = Question.objects.visible_to(user).exclude(status=QuestionStatus.PENDING)
-    return get_object_or_404(questions, pk=question_id)
+    return get_object_or_404(Question.objects.visible_to(user), pk=question_id)
 
 
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def report_problem(request: HttpRequest, question_id) -> HttpResponse:
     """The report dialog (htmx) or page: a second report on the same question edits the open one."""
     next_url = safe_next(request, default=reverse("my_reports"))
     if not request.user.is_authenticated:
         if request.htmx:
-            response = render(request, f"{PARTIALS}#login_dialog", {"next": next_url})
-            patch_vary_headers(response, ("HX-Request",))
-            return response
+            return render(request, f"{PARTIALS}#login_dialog", {"next": next_url})
         return redirect_to_login(request.get_full_path())
     question = get_reportable_question(request.user, question_id)
     open_report = ProblemReport.objects.filter(
@@ -79,15 +77,12 @@ def report_problem(request: HttpRequest, question_id) -> HttpResponse:
     }
     if request.htmx:
         partial = "report_body" if request.method == "POST" else "report_dialog"
-        response = render(request, f"{PARTIALS}#{partial}", context, status=status)
-    else:
-        response = render(request, "quizzes/moderation/report.html", context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+        return render(request, f"{PARTIALS}#{partial}", context, status=status)
+    return render(request, "quizzes/moderation/report.html", context, status=status)
 
 
 @login_required
-@require_GET
+@require_safe
 def my_reports(request: HttpRequest) -> HttpResponse:
     reports = ProblemReport.objects.filter(reporter=request.user).select_related("question").order_by("-created_at")
     page = Paginator(reports, 20).get_page(request.GET.get("page"))
@@ -118,7 +113,7 @@ def submit_question(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def my_submissions(request: HttpRequest) -> HttpResponse:
     questions = (
         Question.objects.filter(created_by=request.user, is_user_generated=True)
@@ -134,7 +129,7 @@ IMAGE_TYPES = {
 }
 
 
-@require_GET
+@require_safe
 def exhibit_image(request: HttpRequest, path: str) -> FileResponse:
     """Exhibit images stored by the admin (quizzes.moderation.services.change_images) under MEDIA_URL.
 
