@@ -4,7 +4,7 @@ htmx and without JavaScript; the practice navigator tells right from wrong."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot, start_quiz
+from tests.helpers.browser import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot, start_quiz
 
 pytestmark = pytest.mark.browser
 

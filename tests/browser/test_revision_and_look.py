@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from gamification.models import Badge
 from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
 from quizzes.models import Bookmark
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot, start_quiz
-from tests.gamification.conftest import DEMO_BADGES
+from tests.helpers.browser import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot, start_quiz
+from tests.helpers.gamification import DEMO_BADGES
 
 pytestmark = pytest.mark.browser
 BOTH = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -10,7 +10,7 @@ from django.template import Context, Template
 from gamification.models import Badge, UserProgress
 from quizzes.models import QuizMode
 from gamification.templatetags.progress_tags import minutes_for_people, percent
-from tests.gamification.conftest import DEMO_BADGES, start
+from tests.helpers.gamification import DEMO_BADGES, start
 from tests.gamification.test_toasts import post_answer
 
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")

@@ -6,14 +6,13 @@ import pytest
 from accounts.factories import UserFactory
 from quizzes.factories import ExamFactory, QuestionFactory
 from quizzes.models import Bookmark
-from quizzes.services import submit_answer
-from tests.quizzes.conftest import correct_option_ids, wrong_option_ids
+from tests.helpers.quizzes import correct_option_ids, submit, wrong_option_ids
 
 
 def test_the_practice_navigator_names_each_question_right_wrong_or_not_answered(learner_client, practice_session):
     first, second = practice_session.session_questions.select_related("question").order_by("question_order")[:2]
-    submit_answer(session=practice_session, session_question=first, option_ids=correct_option_ids(first))
-    submit_answer(session=practice_session, session_question=second, option_ids=wrong_option_ids(second))
+    submit(session=practice_session, session_question=first, option_ids=correct_option_ids(first))
+    submit(session=practice_session, session_question=second, option_ids=wrong_option_ids(second))
 
     body = learner_client.get(f"/quiz/{practice_session.pk}/q/2/").content.decode()
 
