@@ -1,5 +1,5 @@
-"""Every learner page at phone and desktop size: no sideways scroll, no axe violation of serious or
-critical impact, a screenshot to look at; the menu opens without JavaScript; dates in the learner's
+"""Every learner page at phone and desktop size: no sideways scroll, no axe violation of any impact,
+a screenshot to look at; the menu opens without JavaScript; dates in the learner's
 zone."""
 
 from datetime import datetime, timezone as dt_timezone
@@ -47,6 +47,7 @@ def test_learner_pages_fit_the_screen_and_pass_axe(request, page, live_server, t
         "history": "/quiz/history/",
         "bookmarks": "/bookmarks/",
         "results": f"/quiz/{finished.pk}/results/",
+        "player": f"/quiz/{unfinished.pk}/q/1/",
         "discard": f"/quiz/{unfinished.pk}/discard/",
         "dashboard": "/dashboard/",
         "account": "/account/",
@@ -60,7 +61,7 @@ def test_learner_pages_fit_the_screen_and_pass_axe(request, page, live_server, t
         if not page.evaluate(HAS_NO_HORIZONTAL_OVERFLOW):
             failures.append(f"{label}: scrolls sideways")
         try:
-            assert_accessible(page)
+            assert_accessible(page, impacts=None)  # no violation of any impact
         except AssertionError as error:
             failures.append(f"{label}: {error}")
     assert not failures, "\n".join(failures)

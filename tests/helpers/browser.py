@@ -50,14 +50,14 @@ def answer_first_option(page) -> None:
         expect(page.locator("#save-status")).to_contain_text("Saved")
 
 
-def assert_accessible(page) -> None:
-    """Fail listing every axe-core violation of impact serious or critical on the current page."""
+def assert_accessible(page, impacts=("serious", "critical")) -> None:
+    """Fail listing every axe-core violation of these impacts (None: of any impact) on the current page."""
     results = Axe().run(page)
     problems = [
         f"{violation['id']} ({violation['impact']}): {violation['help']} -> "
         + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
         for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
+        if impacts is None or violation["impact"] in impacts
     ]
     assert not problems, f"Accessibility violations on {page.url}:\n" + "\n".join(problems)
 
