@@ -7,18 +7,20 @@ from pathlib import Path
 
 
 def client_binary(name: str) -> str:
-    """Prefer pgserver's bundled tools (PostgreSQL 16 dumps 15 and 16 servers), else the PATH."""
-    try:
+    """The embedded server's own tools (pgserver's) for the embedded database; for a server of
+    DATABASE_URL, the tools on the PATH, which are that server's (install its client package):
+    a production backup is made by the server's own pg_dump, never by pgserver's."""
+    from django.conf import settings
+
+    if not settings.DATABASE_URL:
         import pgserver
 
         bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / name
         if bundled.exists():
             return str(bundled)
-    except ImportError:
-        pass
     found = shutil.which(name)
     if not found:
-        raise FileNotFoundError(f"{name} not found: install PostgreSQL's client tools or pgserver.")
+        raise FileNotFoundError(f"{name} not found: install the PostgreSQL client tools of your server's version.")
     return found
 
 
