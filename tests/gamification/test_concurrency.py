@@ -1,12 +1,11 @@
 """Answers of one learner arriving at once, each from its own thread and database connection."""
 
-import threading
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gamification.progress import differences, record_answer
@@ -17,29 +16,9 @@ from quizzes.models import SessionQuestion
 from tests.helpers.gamification import start
 from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
 from tests.helpers.quizzes import submit
+from tests.helpers.threads import run_at_once
 
 THREADS = 24
-
-
-def run_in_parallel(target, jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def run(*args):
-        try:
-            barrier.wait()
-            target(*args)
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
 
 
 @pytest.fixture
@@ -80,7 +59,7 @@ def test_answers_submitted_in_parallel_leave_totals_accuracy_and_category_stats_
         options = correct_option_ids(sq) if right else wrong_option_ids(sq)
         submit(session, sq, options)
 
-    run_in_parallel(answer, quizzes)
+    run_at_once(answer, quizzes)
 
     assert_exact(learner)
 
@@ -98,7 +77,7 @@ def test_progress_updates_racing_for_the_same_row_lose_nothing(learner, quizzes,
         with transaction.atomic():
             record_answer(session=session, session_question=sq)
 
-    run_in_parallel(record, quizzes)
+    run_at_once(record, quizzes)
 
     assert_exact(learner)
 
@@ -112,7 +91,7 @@ def test_two_answers_of_one_learner_in_parallel_lose_nothing_in_any_table(learne
         for sq in session.session_questions.select_related("question").order_by("question_order"):
             submit(session, sq, correct_option_ids(sq))
 
-    run_in_parallel(answer_both, [(session,) for session in sessions])
+    run_at_once(answer_both, [(session,) for session in sessions])
 
     assert UserProgress.objects.get(user=learner).total_questions == 4
     assert sum(learner.daily_activity.values_list("answered", flat=True)) == 4

@@ -1,16 +1,14 @@
 """The free daily limit holds against answers posted at once: the check and the answer are
 serialized per learner, so parallel requests cannot all read the count before any has answered."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from quizzes.factories import QuestionFactory
 from quizzes.models import SessionQuestion
 from tests.helpers.gamification import start
 from tests.helpers.quizzes import correct_option_ids
+from tests.helpers.threads import run_at_once
 
 PARALLEL = 12
 LIMIT = 8
@@ -18,25 +16,7 @@ ANSWERED_BEFORE = 5  # near the limit: 3 left when the 12 arrive
 
 
 def post_all_at_once(requests):
-    barrier = threading.Barrier(len(requests))
-    statuses, errors = [], []
-
-    def post(client, path, data):
-        try:
-            barrier.wait()
-            statuses.append(client.post(path, data).status_code)
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=request) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return statuses
+    return [response.status_code for response in run_at_once(lambda client, path, data: client.post(path, data), requests)]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,13 +1,11 @@
 """An exam choice is saved when it is made (htmx) and with every way of leaving the question."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from quizzes.models import QuizSession, SessionQuestion, SessionSelectedOption
 from quizzes.services import start_session
 from tests.helpers.quizzes import correct_option_ids, wrong_option_ids
+from tests.helpers.threads import run_at_once
 
 
 def question(session, number):
@@ -150,28 +148,18 @@ def test_two_tabs_answering_the_same_question_leave_the_last_choice_and_no_dupli
     sq = session.session_questions.select_related("question").filter(question__type="single").first()
     number = sq.question_order + 1
     options = [str(pk) for pk in sq.question.options.values_list("pk", flat=True)]
-    barrier = threading.Barrier(len(options))
-    errors = []
-
-    def save(option_id):
+    clients = []
+    for _ in options:
         client = Client()
         client.force_login(learner)
-        try:
-            barrier.wait()
-            response = client.post(save_url(session, number), {"option": [option_id]}, headers={"HX-Request": "true"})
-            assert response.status_code == 200
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        clients.append(client)
 
-    threads = [threading.Thread(target=save, args=(option_id,)) for option_id in options]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    def save(client, option_id):
+        return client.post(save_url(session, number), {"option": [option_id]}, headers={"HX-Request": "true"})
 
-    assert errors == []
+    responses = run_at_once(save, list(zip(clients, options)))
+
+    assert [response.status_code for response in responses] == [200] * len(options)
     stored = list(SessionSelectedOption.objects.filter(session=session).values_list("option_id", flat=True))
     assert len(stored) == 1  # a single-answer question: one choice, never one per tab
     # The last save to commit wins: it stamped the answer last, and its choice is the one kept.
