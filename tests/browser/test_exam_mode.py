@@ -70,6 +70,25 @@ def test_without_javascript_a_choice_followed_by_next_is_stored_and_shown_on_ret
         context.close()
 
 
+def test_without_javascript_enter_on_an_option_saves_it_and_moves_forward(browser, live_server, learner, question_bank):
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        log_in(context, live_server, learner)
+        start_quiz(page, count=3, mode="Exam")
+        session = QuizSession.objects.get(user=learner)
+        page.get_by_role("button", name="Question 2, not answered").click()
+        expect(page.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
+        option = page.locator("#player input[name=option]").first
+        option.check()
+        chosen_id = option.get_attribute("id")
+        option.press("Enter")
+        expect(page.get_by_role("heading", name="Question 3 of 3")).to_be_visible()
+        assert {f"option-{pk}" for pk in stored_choice(session, 2)} == {chosen_id}
+    finally:
+        context.close()
+
+
 def test_submit_exam_shows_the_review_screen_then_submit_and_finish_gives_pass_or_fail(page, live_server, learner, question_bank):
     log_in(page.context, live_server, learner)
     start_quiz(page, count=3, mode="Exam")
