@@ -27,17 +27,20 @@ def make_bank(size, exam, category, author):
     )
     QuestionExam.objects.bulk_create(QuestionExam(question=question, exam=exam) for question in questions)
     QuestionCategory.objects.bulk_create(QuestionCategory(question=question, category=category) for question in questions)
-    # Fresh planner statistics, as autovacuum keeps them in production: with the stale ones an earlier
-    # test left, PostgreSQL may plan the catalogue's joins as nested loops over "empty" tables that
-    # now hold thousands of rows (a home page once ran for minutes on an xdist worker).
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE questions, question_options, question_exams, question_categories")
 
 
 def count_queries(func):
     with CaptureQueriesContext(connection) as context:
         func()
     return len(context.captured_queries)
+
+
+def analyze_bank():
+    """Fresh planner statistics, as autovacuum keeps them in production: with the stale ones an
+    earlier test left, PostgreSQL may plan the catalogue's joins as nested loops over "empty"
+    tables that now hold thousands of rows (a home page once ran for minutes on an xdist worker)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE questions, question_options, question_exams, question_categories")
 
 
 def measure(client, learner, session_size):
@@ -101,10 +104,12 @@ def test_hot_pages_cost_the_same_queries_for_a_bank_of_50_and_of_2000(client, cc
     small_learner = UserFactory(username="small")
     large_learner = UserFactory(username="large")
     make_bank(50, ccna, ospf, author)
+    analyze_bank()
     client.force_login(small_learner)
     small = measure(client, small_learner, session_size)
 
     make_bank(1950, ccna, ospf, author)
+    analyze_bank()
     client.force_login(large_learner)
     large = measure(client, large_learner, session_size)
 
