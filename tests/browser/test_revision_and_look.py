@@ -32,7 +32,13 @@ def test_a_badge_toast_covers_no_feedback_and_can_be_dismissed(request, page, li
 
     toast = page.locator("#toasts .toast")
     expect(toast).to_contain_text("Badge unlocked: First Answer")
-    toast.evaluate("toast => Promise.all(toast.getAnimations().filter(a => a.animationName === 'toast-in').map(a => a.finished))")
+    # Bounded: a promise awaited in evaluate() has no timeout, and an animation can stall on a busy machine.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#toasts .toast')].every(toast => toast.getAnimations()"
+        ".filter(a => a.animationName === 'toast-in').every(a => a.playState === 'finished'))",
+        polling=100,
+        timeout=10_000,
+    )
     toast_box = toast.bounding_box()
     for part in ("[data-verdict]", "#feedback .explanation"):
         assert not overlaps(toast_box, page.locator(part).bounding_box()), f"the toast covers {part}"
