@@ -46,47 +46,46 @@ def test_a_choice_followed_by_next_is_stored_and_shown_on_return(page, live_serv
     expect(page.get_by_role("button", name=re.compile("Change answer|Submit answer|Check answer"))).to_have_count(0)
 
 
-def test_without_javascript_a_choice_followed_by_next_is_stored_and_shown_on_return(browser, live_server, learner, question_bank):
+@pytest.fixture
+def exam_without_javascript(browser, live_server, learner, question_bank):
+    """(page, session): a three-question exam started in a browser with JavaScript off."""
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, java_script_enabled=False)
     try:
         page = context.new_page()
         log_in(context, live_server, learner)
         start_quiz(page, count=3, mode="Exam")
-        session = QuizSession.objects.get(user=learner)
-
-        chosen_id = choose_next_and_return(page, scripts=False)
-
-        assert {f"option-{pk}" for pk in stored_choice(session, 1)} == {chosen_id}
-        page.get_by_role("button", name="Previous").click()
-        expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
-        expect(page.locator(f"#{chosen_id}")).to_be_checked()
-
-        # Moving on without a choice: the move happens, and the page says why nothing was saved.
-        page.get_by_role("button", name="Question 3, not answered").click()
-        page.get_by_role("button", name="Previous").click()
-        expect(page.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
-        expect(page.get_by_text("No answer was chosen on question 3, so nothing was saved for it.")).to_be_visible()
+        yield page, QuizSession.objects.get(user=learner)
     finally:
         context.close()
 
 
-def test_without_javascript_enter_on_an_option_saves_it_and_moves_forward(browser, live_server, learner, question_bank):
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        log_in(context, live_server, learner)
-        start_quiz(page, count=3, mode="Exam")
-        session = QuizSession.objects.get(user=learner)
-        page.get_by_role("button", name="Question 2, not answered").click()
-        expect(page.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
-        option = page.locator("#player input[name=option]").first
-        option.check()
-        chosen_id = option.get_attribute("id")
-        option.press("Enter")
-        expect(page.get_by_role("heading", name="Question 3 of 3")).to_be_visible()
-        assert {f"option-{pk}" for pk in stored_choice(session, 2)} == {chosen_id}
-    finally:
-        context.close()
+def test_without_javascript_a_choice_followed_by_next_is_stored_and_shown_on_return(exam_without_javascript):
+    page, session = exam_without_javascript
+
+    chosen_id = choose_next_and_return(page, scripts=False)
+
+    assert {f"option-{pk}" for pk in stored_choice(session, 1)} == {chosen_id}
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
+    expect(page.locator(f"#{chosen_id}")).to_be_checked()
+
+    # Moving on without a choice: the move happens, and the page says why nothing was saved.
+    page.get_by_role("button", name="Question 3, not answered").click()
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
+    expect(page.get_by_text("No answer was chosen on question 3, so nothing was saved for it.")).to_be_visible()
+
+
+def test_without_javascript_enter_on_an_option_saves_it_and_moves_forward(exam_without_javascript):
+    page, session = exam_without_javascript
+    page.get_by_role("button", name="Question 2, not answered").click()
+    expect(page.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
+    option = page.locator("#player input[name=option]").first
+    option.check()
+    chosen_id = option.get_attribute("id")
+    option.press("Enter")
+    expect(page.get_by_role("heading", name="Question 3 of 3")).to_be_visible()
+    assert {f"option-{pk}" for pk in stored_choice(session, 2)} == {chosen_id}
 
 
 def test_submit_exam_shows_the_review_screen_then_submit_and_finish_gives_pass_or_fail(page, live_server, learner, question_bank):
