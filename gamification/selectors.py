@@ -43,20 +43,26 @@ def reviewable_cards(user):
     return ReviewCard.objects.filter(Exists(visible), user=user)
 
 
+# Due counts stop here (shown as "99+"): counting all of a learner's due cards, each checked against
+# its question's status and premium, took 16 ms of the dashboard's 80 for a learner with 5,000 cards
+# (bench-learner-00001); counting up to 100 takes 3 ms. A review quiz takes 20 of them anyway.
+DUE_COUNT_CAP = 99
+
+
+def due_count(user, now: datetime) -> int:
+    """Cards due now, counted up to DUE_COUNT_CAP + 1 (the `capped` filter shows that as "99+")."""
+    return reviewable_cards(user).filter(due__lte=now)[: DUE_COUNT_CAP + 1].count()
+
+
 @dataclass(frozen=True)
 class ReviewSummary:
     due: int
-    scheduled: int
     next_due_at: datetime | None
 
 
 def review_summary(user, now: datetime) -> ReviewSummary:
-    """Cards due now, due later, and the next one's due time."""
-    later = Q(due__gt=now)
-    figures = reviewable_cards(user).aggregate(
-        due_now=Count("pk", filter=Q(due__lte=now)), due_later=Count("pk", filter=later), next_due=Min("due", filter=later)
-    )
-    return ReviewSummary(figures["due_now"], figures["due_later"], figures["next_due"])
+    """Cards due now (capped), and when the next one after now is due."""
+    return ReviewSummary(due_count(user, now), next_due_at(user, now))
 
 
 def due_question_ids(user, now: datetime, limit: int = rules.REVIEW_QUIZ_SIZE) -> list:

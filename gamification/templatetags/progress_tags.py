@@ -36,11 +36,17 @@ def new_announcements():
     return announcements.collect()
 
 
+@register.filter
+def capped(count: int) -> str | int:
+    """A due count as selectors.due_count gives it: "99+" past the cap."""
+    return f"{selectors.DUE_COUNT_CAP}+" if count > selectors.DUE_COUNT_CAP else count
+
+
 @register.inclusion_tag("gamification/review_due.html", takes_context=True)
 def review_due_button(context, due=None):
     """The "Review due questions" button when the learner has any due (one query unless `due` is
     given); nothing otherwise."""
     learner = getattr(context.get("request"), "learner", None)
     if due is None:
-        due = selectors.reviewable_cards(learner).filter(due__lte=timezone.now()).count() if learner else 0
+        due = selectors.due_count(learner, timezone.now()) if learner else 0
     return {"due": due, "count": rules.REVIEW_QUIZ_SIZE, "mode": "due_review", "csrf_token": context.get("csrf_token")}

@@ -6,6 +6,7 @@ import fsrs
 import pytest
 
 from gamification import rules, selectors
+from gamification.templatetags import progress_tags
 from gamification.models import ReviewCard
 from quizzes.models import QuestionStatus, QuizMode
 from quizzes.services import finish_session
@@ -70,19 +71,28 @@ def test_due_today_is_oldest_due_first_and_respects_status_and_premium(learner, 
     clock.advance(days=2)
 
     assert selectors.due_question_ids(learner, clock.now) == [questions[0].pk, questions[3].pk]
-    summary = selectors.review_summary(learner, clock.now)
-    assert (summary.due, summary.scheduled) == (2, 0)
+    assert selectors.review_summary(learner, clock.now).due == 2
 
 
-def test_the_summary_counts_due_now_and_later(learner, questions, clock):
+def test_the_summary_counts_due_cards_and_gives_the_next_due_time(learner, questions, clock):
     answer_after(learner, questions[0], clock, right=False, think_seconds=10)
     clock.advance(days=1)
     answer_after(learner, questions[1], clock, right=False, think_seconds=10)
 
     summary = selectors.review_summary(learner, clock.now)
 
-    assert (summary.due, summary.scheduled) == (1, 1)
-    assert summary.next_due_at == card_of(learner, questions[1]).due
+    assert summary == selectors.ReviewSummary(due=1, next_due_at=card_of(learner, questions[1]).due)
+
+
+def test_due_counts_stop_past_the_cap_and_show_as_99_plus(learner, questions, clock, monkeypatch):
+    monkeypatch.setattr(selectors, "DUE_COUNT_CAP", 2)
+    for question in questions[:4]:
+        answer_after(learner, question, clock, right=False, think_seconds=10)
+    clock.advance(days=2)
+
+    assert selectors.due_count(learner, clock.now) == 3
+    assert progress_tags.capped(3) == "2+"
+    assert progress_tags.capped(2) == 2
 
 
 def test_answers_of_an_exam_not_yet_submitted_make_no_card(learner, questions, clock):

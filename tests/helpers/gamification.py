@@ -68,7 +68,7 @@ def make_history(user, questions, answers: int, *, end, days: int = 120, per_qui
             rows.append(
                 SessionQuestion(
                     session=session,
-                    question=questions[order % len(questions)],
+                    question=questions[len(rows) % len(questions)],
                     question_order=order,
                     answered_at=session.started_at + timedelta(seconds=40 * (order + 1)),
                     is_correct=(len(rows) % 3) != 0,
