@@ -8,7 +8,8 @@ phases of --duration seconds back to back (interleaved in --rounds rounds):
               any page for a logged-in learner
   loop        the learner loop: start a quiz (random filters), answer ten questions (question
               page, then htmx answer POST and htmx next question), finish, view the results
-  question    question pages only (the first of a quiz full, the next ones as htmx partials)
+  question    question fragments only (htmx), every question of a quiz in turn (the full page is
+              measured in the loop phase and by the micro-benchmarks)
   answer      answer POSTs (htmx) only, into quizzes prepared before the phase
 
 Per endpoint: requests, requests/s, p50/p95/p99 latency, errors. After the phases: each gunicorn
@@ -258,11 +259,8 @@ class Learner:
         while time.monotonic() < deadline:
             session_id, number = self.pages[i % len(self.pages)]
             i += 1
-            if number == 1:
-                await self.timed(stats, "question page (full)", "GET", f"/quiz/{session_id}/q/1/", (200,))
-            else:
-                await self.timed(stats, "question page (htmx)", "GET", f"/quiz/{session_id}/q/{number}/", (200,),
-                                 headers={"HX-Request": "true"})
+            await self.timed(stats, "question page (htmx)", "GET", f"/quiz/{session_id}/q/{number}/", (200,),
+                             headers={"HX-Request": "true"})
 
     async def answers(self, stats: Stats, deadline: float) -> None:
         while time.monotonic() < deadline and self.prepared:
