@@ -16,8 +16,10 @@ def clock(monkeypatch):
     monkeypatch.setattr(timezone, "now", clock)
     for name in ("started_at", "last_activity_at"):
         field = QuizSession._meta.get_field(name)
+        # Field caches its default callable (a cached_property): patched first, so that the value
+        # monkeypatch puts back is the real one, not one computed from the patched default.
+        monkeypatch.setattr(field, "_get_default", clock)
         monkeypatch.setattr(field, "default", clock)
-        monkeypatch.setattr(field, "_get_default", clock)  # Field caches its default callable
     return clock
 
 
