@@ -164,8 +164,7 @@ def ordered_options(options, order, selected_ids):
 def session_question_for_player(session_id, number: int, learner, *, lock: bool = False) -> SessionQuestion | None:
     """The `number`-th question of the learner's session with the session (its exam and category),
     the question and whether the learner bookmarked it, in one query; None if either is not there.
-    With `lock` (inside a transaction), the session's and the question's rows are locked, and the
-    session's user comes with their subscription: what recording an answer reads."""
+    With `lock` (inside a transaction), the session's row and the session question's are locked."""
     bookmarked = Bookmark.objects.filter(user=learner, question=OuterRef("question_id"))
     found = (
         SessionQuestion.objects.select_related("session__exam", "session__category", "question")
@@ -174,7 +173,7 @@ def session_question_for_player(session_id, number: int, learner, *, lock: bool 
         .order_by()  # one row: the default ordering would only cost compiling
     )
     if lock:
-        found = found.select_for_update(of=("self", "session")).select_related("session__user__subscription")
+        found = found.select_for_update(of=("self", "session"))
     return next(iter(found), None)  # at most one: (session, question_order) is unique
 
 

@@ -398,7 +398,10 @@ def answer_question(*, learner, session_id, number: int, option_ids: Iterable) -
             if found is None:
                 raise QuizError("This question is not part of this quiz.")
             session = found.session
-            recorded = _record_locked_answer(session=session, session_question=found, user=session.user,
+            # The session is the learner's (the read matched them): their row, loaded with their
+            # subscription at the start of the request, is not read again.
+            session.user = learner
+            recorded = _record_locked_answer(session=session, session_question=found, user=learner,
                                              option_ids=option_ids)
     except TimeUp:
         finish_session(session=session)  # its own transaction: it must survive the refusal
@@ -440,7 +443,6 @@ def _record_locked_answer(*, session, session_question, user, option_ids):
     session.is_paused = False
     session.save(update_fields=["current_index", "last_activity_at", "is_paused"])
     if not session.is_exam:
-        session.user = user  # the progress update reads the learner's time zone
         answer_recorded.send(SessionQuestion, session=session, session_question=session_question)
     return session_question
 
@@ -491,14 +493,14 @@ def finish_session(*, session: QuizSession) -> QuizSession:
 MAX_OPTIONS_POSTED = 20  # more than any question has: a longer list is cut, not looked up
 
 
-def save_exam_choice(*, session: QuizSession, number: int, option_ids: Iterable) -> str | None:
+def save_exam_choice(*, learner, session: QuizSession, number: int, option_ids: Iterable) -> str | None:
     """Save the learner's current choice on an exam question as they move on. Returns why nothing
     was saved (for the page to say), or None when it was. An empty choice keeps what was stored."""
     option_ids = [str(option_id) for option_id in option_ids][:MAX_OPTIONS_POSTED]
     if not option_ids:
         return f"No answer was chosen on question {number}, so nothing was saved for it."
     try:
-        answer_question(learner=session.user_id, session_id=session.pk, number=number, option_ids=option_ids)
+        answer_question(learner=learner, session_id=session.pk, number=number, option_ids=option_ids)
     except TimeUp:
         raise  # the exam is over: the caller shows its results
     except QuizError as error:

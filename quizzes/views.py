@@ -220,7 +220,7 @@ def quiz_exam_save(request, session_id, number):
     locked = not session_question.question.is_visible_to(request.learner)
     try:
         problem = None if locked else services.save_exam_choice(
-            session=session, number=number, option_ids=request.POST.getlist("option")
+            learner=request.learner, session=session, number=number, option_ids=request.POST.getlist("option")
         )
     except services.TimeUp:
         session.refresh_from_db()

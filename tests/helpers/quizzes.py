@@ -13,7 +13,7 @@ def submit(session, session_question, option_ids):
     """services.answer_question for a session question in hand. Returns the session question as
     recorded, and brings `session` and `session_question` up to date from the database."""
     answered = answer_question(
-        learner=session.user_id, session_id=session.pk, number=session_question.question_order + 1,
+        learner=session.user, session_id=session.pk, number=session_question.question_order + 1,
         option_ids=option_ids,
     )
     session.refresh_from_db(fields=["current_index", "score", "is_paused", "completed_at", "last_activity_at"])
