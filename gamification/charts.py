@@ -61,8 +61,11 @@ def heat_map(activity: dict[date, tuple[int, int]], today: date, weeks: int = ru
         x, y = HEAT_LEFT + column * step, HEAT_TOP + row * step
         cells.append(HeatCell(day, answers, x, y, rules.heat_level(answers)))
         # A month's name over its first Monday; over the first column too if the month goes on
-        # for two more weeks (else it would run into the next name).
-        if row == 0 and (day.day <= 7 or (day == first_day and (day + timedelta(days=14)).month == day.month)):
+        # for two more weeks (else it would run into the next name). A name is about two columns
+        # wide: one that would start in the last column is left out, not cut off at the edge.
+        if row == 0 and column < weeks - 1 and (
+            day.day <= 7 or (day == first_day and (day + timedelta(days=14)).month == day.month)
+        ):
             months.append((HEAT_LEFT + column * step, f"{day:%b}"))
         day += timedelta(days=1)
     labels = [(HEAT_TOP + row * step + HEAT_CELL - 4, name) for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))]

@@ -19,6 +19,16 @@ def test_the_heat_map_has_a_column_per_week_ending_today_with_monday_first():
     assert heat.study_days == 2
 
 
+def test_month_names_stand_over_their_first_monday_and_never_start_in_the_last_column():
+    heat = charts.heat_map({}, date(2026, 12, 7))  # a Monday, the first of December: the last column
+
+    step = charts.HEAT_CELL + charts.HEAT_GAP
+    # The first column, Monday 21 September, is too near October for "Sep".
+    assert [name for _, name in heat.months] == ["Oct", "Nov"]
+    assert heat.months[-1] == (charts.HEAT_LEFT + 6 * step, "Nov")  # Monday 2 November, the seventh column
+    assert all(x + 2 * step <= heat.width for x, _ in heat.months)
+
+
 def test_heat_levels_follow_the_thresholds():
     assert [rules.heat_level(n) for n in (0, 1, 4, 5, 15, 29, 30, 200)] == [0, 1, 1, 2, 3, 3, 4, 4]
 
