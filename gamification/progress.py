@@ -16,7 +16,8 @@ from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from gamification import announcements, rules
 from gamification.announcements import Announcement
@@ -42,27 +43,32 @@ class FinalAnswer:
 
 def final_answers(session_questions) -> list[FinalAnswer]:
     """The answered ones of `session_questions` with what progress needs, each quiz's in the order
-    they were given (one query)."""
+    they were given (one query). An answer's think time runs from the quiz's answer given just
+    before it (by time, then id), or from the quiz's start: read per row, so that one answer can be
+    read alone."""
     codes = QuestionCategory.objects.filter(question_id=OuterRef("question_id")).order_by("category__code")
     exams = QuestionExam.objects.filter(question_id=OuterRef("question_id")).order_by("exam_id")
+    given_before = SessionQuestion.objects.filter(
+        Q(answered_at__lt=OuterRef("answered_at")) | Q(answered_at=OuterRef("answered_at"), pk__lt=OuterRef("pk")),
+        session_id=OuterRef("session_id"),
+    ).order_by("-answered_at", "-pk")
     rows = (
         session_questions.filter(answered_at__isnull=False)
-        .annotate(codes=ArraySubquery(codes.values("category__code")), exams=ArraySubquery(exams.values("exam_id")))
+        .annotate(
+            codes=ArraySubquery(codes.values("category__code")),
+            exams=ArraySubquery(exams.values("exam_id")),
+            since=Coalesce(Subquery(given_before.values("answered_at")[:1]), "session__started_at"),
+        )
         .order_by("session_id", "answered_at", "pk")
-        .values_list("pk", "session_id", "session__started_at", "question_id", "answered_at", "is_correct",
-                     "codes", "exams")
+        .values_list("pk", "session_id", "question_id", "answered_at", "is_correct", "since", "codes", "exams")
     )
-    answers, session, previous = [], None, None
-    for pk, session_id, started_at, question_id, answered_at, is_correct, codes, exams in rows:
-        if session_id != session:
-            session, previous = session_id, started_at
-        seconds = (answered_at - previous) // timedelta(seconds=1)
-        previous = answered_at
-        # "version" is category_stats' own key, not a category.
-        codes = tuple(code for code in codes if code != "version")
-        answers.append(FinalAnswer(pk, session_id, question_id, answered_at, bool(is_correct), seconds, codes,
-                                   tuple(exams)))
-    return answers
+    # "version" is category_stats' own key, not a category.
+    return [
+        FinalAnswer(pk, session_id, question_id, answered_at, bool(is_correct),
+                    seconds=(answered_at - since) // timedelta(seconds=1),
+                    category_codes=tuple(code for code in codes if code != "version"), exam_ids=tuple(exams))
+        for pk, session_id, question_id, answered_at, is_correct, since, codes, exams in rows
+    ]
 
 
 @dataclass
@@ -187,8 +193,7 @@ def announce(ledger: Ledger, level_before: int) -> None:
 
 def record_answer(*, session: QuizSession, session_question: SessionQuestion) -> None:
     """A practice answer, final when given."""
-    answers = [a for a in final_answers(SessionQuestion.objects.filter(session=session)) if a.id == session_question.pk]
-    record(user=session.user, answers=answers)
+    record(user=session.user, answers=final_answers(SessionQuestion.objects.filter(pk=session_question.pk)))
 
 
 def record_finished_session(*, session: QuizSession) -> None:
