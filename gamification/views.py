@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from gamification import rules, services
+from gamification import rules, selectors, services
 from gamification.dashboard import dashboard_context, empty_context, leaderboard_context
 from gamification.forms import LeaderboardForm
 from quizzes.models import Category, QuizMode
@@ -29,6 +29,7 @@ def help_page(request):
         "levels": levels,
         "forget_percent": round(100 * (1 - rules.REVIEW_DESIRED_RETENTION)),
         "week_weight_2": round(rules.READINESS_WEEK_WEIGHT**2, 2),
+        "due_count_cap": selectors.DUE_COUNT_CAP,
     })
 
 

@@ -199,3 +199,4 @@ def test_the_help_page_states_the_rules_with_their_numbers(client):
     assert "A right answer earns <strong>10 XP</strong>" in html
     assert "category = weighted accuracy × coverage" in html
     assert "FSRS" in html and "Hard" in html
+    assert "Past 99 due questions, the home page and the dashboard show “99+”" in html
