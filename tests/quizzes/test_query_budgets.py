@@ -97,7 +97,8 @@ QUERIES = {
 }
 
 
-@pytest.mark.parametrize("session_size", [5, 50])
+# 50 (a long quiz) runs with the slow tests: 5 keeps the invariant in the everyday loop.
+@pytest.mark.parametrize("session_size", [5, pytest.param(50, marks=pytest.mark.slow)])
 def test_hot_pages_cost_the_same_queries_for_a_bank_of_50_and_of_2000(client, ccna, ospf, session_size, settings):
     settings.FREE_DAILY_QUESTION_LIMIT = 100  # a free learner, whose quiz of 50 fits in the day
     author = UserFactory(username="author")
