@@ -25,6 +25,7 @@ from quizzes.importexport.common import (
     question_problems,
     text_problem,
 )
+from quizzes import rendering
 from quizzes.models import QuestionStatus, QuestionType, TextFormat
 
 FORMAT_NAME = "certquiz-questions"
@@ -261,11 +262,29 @@ def _question(item, index: int, root_line: int, parsed: ParsedFile, unknown_keys
     for key in sorted(set(item) - QUESTION_KEYS - unknown_keys):
         unknown_keys.add(key)
         parsed.warnings.append(Issue(line, f'"{key}" is not a field of a question; ignored (here and below).'))
+    parsed.warnings.extend(Issue(line, f"{label}: {warning}") for warning in dropped_html_warnings(question))
     if question.explanation is not None and not question.explanation.strip():
         question.explanation = None  # a new question gets the placeholder, an updated one keeps its own
     absent = {key for key in ("explanation", "exams", "categories", "status") if getattr(question, key) is None}
     question.given = frozenset(item) - absent
     return question
+
+
+def dropped_html_warnings(question: ParsedQuestion) -> list[str]:
+    """What the sanitizer removes from the question's texts in the html format, as the GIFT reader
+    says it (Markdown and plain texts are rendered, not sanitized as given)."""
+    parts = []
+    if question.text_format == TextFormat.HTML:
+        parts += [("the question text", question.text), ("the explanation", question.explanation),
+                  ("the detailed explanation", question.detailed_explanation)]
+    parts += [(f"option {number}", option.text) for number, option in enumerate(question.options, start=1)
+              if option.text_format == TextFormat.HTML]
+    warnings = []
+    for part, text in parts:
+        dropped = rendering.dropped_by_sanitizer(text or "")
+        if dropped:
+            warnings.append(f"HTML the bank does not keep is removed from {part}: {', '.join(dropped)}.")
+    return warnings
 
 
 def export(questions: list[dict], exams: list[dict], categories: list[dict]) -> str:

@@ -180,6 +180,23 @@ def test_a_missing_explanation_is_a_placeholder_and_a_warning(run_import):
     assert Question.objects.get().explanation == PLACEHOLDER_EXPLANATION
 
 
+def test_html_the_bank_does_not_keep_is_named_in_a_warning_with_its_line(run_import):
+    question = one_question(
+        text_format="html",
+        question_text='<p>Listen: <audio src="https://example.com/a.mp3"></audio></p>',
+        options=[{"text": '<b onclick="x()">IP protocol 89</b>', "is_correct": True, "text_format": "html"},
+                 {"text": "TCP port 179", "is_correct": False}],
+    )
+    report = run_import(as_file(question), "json")
+
+    warnings = [str(warning) for warning in report.warnings]
+    assert report.ok and len(warnings) == 2, warnings
+    assert "removed from the question text" in warnings[0] and "audio" in warnings[0]
+    assert "removed from option 1" in warnings[1] and "onclick" in warnings[1]
+    assert all(warning.startswith("line 3: question 1") for warning in warnings), warnings  # the question's "{"
+    assert "<audio" not in Question.objects.get().question_html
+
+
 def test_invalid_json_names_the_line():
     with pytest.raises(ImportFileError, match="line 3: not valid JSON"):
         parse('{\n  "questions": [\n    {"question_text": }\n  ]\n}')
