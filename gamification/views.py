@@ -18,6 +18,8 @@ from quizzes.services import QuizError, start_session
 def dashboard(request):
     learner = request.learner
     context = dashboard_context(learner, timezone.now()) if learner else empty_context()
+    if "review" in context:
+        request.due_review_count = context["review"].due  # what the navigation shows too: counted once
     return render(request, "gamification/dashboard.html", context)
 
 

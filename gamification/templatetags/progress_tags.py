@@ -42,11 +42,30 @@ def capped(count: int) -> str | int:
     return f"{selectors.DUE_COUNT_CAP}+" if count > selectors.DUE_COUNT_CAP else count
 
 
+def due_review_count(request) -> int:
+    """Cards due for the request's learner, counted once a request (the navigation and the page
+    show the same figure); 0 without a learner."""
+    if not hasattr(request, "due_review_count"):
+        learner = getattr(request, "learner", None)
+        request.due_review_count = selectors.due_count(learner, timezone.now()) if learner else 0
+    return request.due_review_count
+
+
+@register.simple_tag(takes_context=True)
+def due_reviews(context) -> int:
+    request = context.get("request")
+    return due_review_count(request) if request is not None else 0
+
+
 @register.inclusion_tag("gamification/review_due.html", takes_context=True)
-def review_due_button(context, due=None):
-    """The "Review due questions" button when the learner has any due (one query unless `due` is
-    given); nothing otherwise."""
-    learner = getattr(context.get("request"), "learner", None)
-    if due is None:
-        due = selectors.due_count(learner, timezone.now()) if learner else 0
-    return {"due": due, "count": rules.REVIEW_QUIZ_SIZE, "mode": "due_review", "csrf_token": context.get("csrf_token")}
+def review_due_button(context, compact=False):
+    """The button that starts a review of the learner's due questions, when they have any; nothing
+    otherwise. `compact` for the navigation: "Review 12 due"."""
+    request = context.get("request")
+    return {
+        "due": due_review_count(request) if request is not None else 0,
+        "compact": compact,
+        "count": rules.REVIEW_QUIZ_SIZE,
+        "mode": "due_review",
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -181,8 +181,8 @@ def test_the_page_costs_the_same_for_one_or_five_payment_emails(learner_client, 
         EmailAddress.objects.create(user=learner, email=f"alice{n}@example.com", verified=n % 2 == 0)
     learner_client.get(URL)
     # The premium question count, the session, the user with their subscription, today's answers,
-    # the learner's email addresses.
-    with django_assert_num_queries(5):
+    # the learner's email addresses, the navigation's count of review cards due.
+    with django_assert_num_queries(6):
         page = learner_client.get(URL).content.decode()
     assert page.count("— ✓ confirmed") + page.count("— waiting for confirmation") == addresses
 

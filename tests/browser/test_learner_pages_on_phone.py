@@ -2,16 +2,17 @@
 a screenshot to look at; the menu opens without JavaScript; dates in the learner's
 zone."""
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.factories import UserFactory
+from gamification.models import ReviewCard
 from quizzes.models import Bookmark, QuizMode, QuizSession
 from quizzes.services import finish_session, start_session
 from tests.helpers.browser import DESKTOP, PHONE, assert_accessible, log_in, save_screenshot
-from quizzes.services import finish_session, start_session
 from tests.helpers.quizzes import submit
 
 pytestmark = pytest.mark.browser
@@ -31,6 +32,8 @@ def a_finished_and_an_unfinished_quiz(user, question_bank):
         submit(finished, session_question, list(correct))
     finish_session(session=finished)
     QuizSession.objects.filter(pk=finished.pk).update(started_at=datetime(2026, 3, 1, 22, 30, tzinfo=dt_timezone.utc))
+    # Its two review cards due now: every page's menu carries "Review 2 due".
+    ReviewCard.objects.filter(user=user).update(due=timezone.now() - timedelta(hours=1))
     unfinished = start_session(user=user, mode=QuizMode.PRACTICE, count=3).session
     Bookmark.objects.create(user=user, question=question_bank[0])
     return finished, unfinished
@@ -94,3 +97,18 @@ def test_on_a_desktop_the_menu_shows_its_links_at_once(page, live_server, learne
     log_in(page.context, live_server, learner)
     page.goto("/")
     expect(page.locator("nav[aria-label=Main]").get_by_role("link", name="Dashboard")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_menu_starts_the_due_review_in_one_click(request, page, live_server, tokyo_learner, question_bank, viewport):
+    a_finished_and_an_unfinished_quiz(tokyo_learner, question_bank)
+    log_in(page.context, live_server, tokyo_learner)
+    page.goto("/bookmarks/")
+    menu = page.locator("nav[aria-label=Main]")
+    if viewport == PHONE:
+        expect(menu.locator("summary")).to_have_text("Menu · 2 due")  # the count shows while it is closed
+        menu.get_by_text("Menu").click()
+    menu.get_by_role("button", name="Review 2 due").click()
+
+    expect(page.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+    assert QuizSession.objects.filter(user=tokyo_learner, mode=QuizMode.DUE_REVIEW).count() == 1

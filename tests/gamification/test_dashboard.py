@@ -189,6 +189,23 @@ def test_the_home_page_offers_the_due_questions_in_one_click(learner_client, lea
     assert 'name="mode" value="due_review"' in html
 
 
+def test_the_navigation_shows_the_due_count_on_every_page_and_starts_the_review(learner_client, learner, questions, clock):
+    assert "due</button>" not in learner_client.get("/bookmarks/").content.decode()
+    quiz = start(learner, questions[:2])
+    for question in questions[:2]:
+        answer(quiz, question, right=False)
+    clock.advance(days=2)
+
+    html = learner_client.get("/bookmarks/").content.decode()
+    nav = html[html.index('aria-label="Main"'):html.index("</nav>")]
+
+    assert 'class="link-button nav-due">Review 2 due</button>' in nav
+    assert 'name="mode" value="due_review"' in nav
+    response = learner_client.post("/quiz/start/", {"mode": "due_review", "count": 20})
+    review = QuizSession.objects.filter(user=learner).latest("started_at")
+    assert response.url == f"/quiz/{review.pk}/q/1/" and review.mode == QuizMode.DUE_REVIEW
+
+
 def test_the_start_form_offers_the_due_review_mode(learner_client):
     assert 'value="due_review"' in learner_client.get("/quiz/start/").content.decode()
 

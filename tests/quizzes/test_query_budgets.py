@@ -74,8 +74,9 @@ QUERIES = {
     # 8 session insert, 9 session questions insert, (release)
     "start": 11,
     # 3 session question with its session, question and bookmark, 4 current_index update, 5 options
-    # with the learner's choices, 6 navigation rows
-    "question": 6,
+    # with the learner's choices, 6 navigation rows, 7 the navigation's count of review cards due
+    # (the menu's "Review 12 due"; an htmx fragment has no menu)
+    "question": 7,
     # the same, but the page is already at this question: no current_index update
     "question_htmx": 5,
     # (savepoint), 3 session question with session, question, learner and bookmark under its lock,
@@ -87,12 +88,13 @@ QUERIES = {
     # readiness upserts, (release), 22 navigation rows
     "answer": 24,
     # 3 session, 4 session questions with questions, 5 options, 6 the learner's choices, 7 bookmarks,
-    # 8 results by question, 9 question categories with their categories
-    "results": 9,
+    # 8 results by question, 9 question categories with their categories, 10 the navigation's count
+    # of review cards due
+    "results": 10,
     # 3 (exam, category) counts in one aggregate, 4 categories, 5 exams with counts, 6 unfinished
-    # quizzes, 7 review cards due (the "Review due questions" button)
+    # quizzes, 7 review cards due (the navigation's "Review 12 due" and the page's button share it)
     "home": 7,
-    # the catalogue from the cache: 3 unfinished quizzes, 4 review cards due
+    # the catalogue from the cache: 3 review cards due, 4 unfinished quizzes
     "home_cached": 4,
 }
 
@@ -129,8 +131,9 @@ def ten_question_quiz(client, ccna, ospf):
 def test_the_question_page_queries_are_the_expected_ones(client, ten_question_quiz, django_assert_num_queries):
     session = ten_question_quiz
     # 1 django session, 2 user, 3 session question with its session, question and bookmark,
-    # 4 options with the learner's choices, 5 navigation rows, 6 current_index update
-    with django_assert_num_queries(6):
+    # 4 options with the learner's choices, 5 navigation rows, 6 current_index update, 7 the
+    # navigation's count of review cards due
+    with django_assert_num_queries(7):
         client.get(f"/quiz/{session.pk}/q/3/")
     sq = session.session_questions.select_related("question").get(question_order=2)
     submit(session, sq, correct_option_ids(sq))
@@ -162,7 +165,8 @@ def test_a_guests_question_page_costs_the_expected_queries(client, ccna, ospf, g
     browser_session.save()
     # 1 django session, 2 the guest (request.learner, set by LearnerMiddleware; no signed-in user to
     # load), 3 session question with its session, question and bookmark, 4 current_index update,
-    # 5 options with the guest's choices, 6 navigation rows
-    with django_assert_num_queries(6):
+    # 5 options with the guest's choices, 6 navigation rows, 7 the navigation's count of review
+    # cards due
+    with django_assert_num_queries(7):
         response = client.get(f"/quiz/{session.pk}/q/3/")
     assert response.status_code == 200

@@ -138,8 +138,9 @@ def test_the_score_report_costs_the_same_queries_for_5_and_100_questions(
     # session with its exam and category; review_views: 4 the session's questions with their
     # question, 5 their options, 6 the learner's choices, 7 their bookmarks; category_breakdown:
     # 8 each question's result, 9 their category links with the category; 10 the exam's
-    # blueprint with its categories (blueprint_breakdown).
-    with django_assert_num_queries(10):
+    # blueprint with its categories (blueprint_breakdown); 11 the navigation's count of review
+    # cards due.
+    with django_assert_num_queries(11):
         response = client.get(f"/quiz/{session.pk}/results/")
 
     assert response.status_code == 200
