@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models import Case, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Lower, Rank
 
 from gamification import rules
@@ -43,9 +43,9 @@ def reviewable_cards(user):
     return ReviewCard.objects.filter(Exists(visible), user=user)
 
 
-# Due counts stop here (shown as "99+"): counting all of a learner's due cards, each checked against
-# its question's status and premium, took 16 ms of the dashboard's 80 for a learner with 5,000 cards
-# (bench-learner-00001); counting up to 100 takes 3 ms. A review quiz takes 20 of them anyway.
+# Due counts stop here (shown as "99+"): counting every due card, each checked against its
+# question's status and premium, grew with the learner's cards (measured in bench/README.md,
+# "What the measurements changed"). A review quiz takes 20 of them anyway.
 DUE_COUNT_CAP = 99
 
 

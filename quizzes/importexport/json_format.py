@@ -11,6 +11,7 @@ import json.scanner
 import uuid
 from bisect import bisect_right
 
+from quizzes import rendering
 from quizzes.importexport.common import (
     INT_MAX,
     INT_MIN,
@@ -25,7 +26,6 @@ from quizzes.importexport.common import (
     question_problems,
     text_problem,
 )
-from quizzes import rendering
 from quizzes.models import QuestionStatus, QuestionType, TextFormat
 
 FORMAT_NAME = "certquiz-questions"
