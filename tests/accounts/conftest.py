@@ -2,7 +2,7 @@
 import pytest
 from django.core.cache import cache
 
-from accounts.guests import GUEST_SESSION_KEY
+from tests.helpers.accounts import log_in_guest
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +16,4 @@ def fresh_rate_limits():
 @pytest.fixture
 def guest_client(client, guest):
     """A browser whose session practises as `guest`, as accounts.guests.get_or_create_learner leaves it."""
-    session = client.session
-    session[GUEST_SESSION_KEY] = str(guest.pk)
-    session.save()
-    return client
+    return log_in_guest(client, guest)

@@ -11,10 +11,10 @@ from django.core.cache import cache, caches
 from django.urls import reverse
 
 from accounts.factories import UserFactory
-from accounts.guests import GUEST_SESSION_KEY
 from accounts.models import Role, User
 from billing.models import WebhookEvent
 from billing.services import process_pending_events
+from tests.helpers.accounts import log_in_guest
 from tests.helpers.billing import confirmed, deliver, donation, membership, reload
 
 PASSWORD = "a-long-unusual-passphrase"
@@ -80,9 +80,7 @@ def test_signing_up_with_a_payers_email_grants_nothing_until_it_is_confirmed(cli
 
 
 def test_a_guest_who_signs_up_gets_the_payments_made_with_their_email_once_confirmed(client, guest):
-    session = client.session
-    session[GUEST_SESSION_KEY] = str(guest.pk)
-    session.save()
+    log_in_guest(client, guest)
     deliver(client, membership("membership.started", "carol@example.com"))
 
     account = sign_up(client, "carol@example.com", username="carol")

@@ -15,8 +15,7 @@ from accounts.factories import UserFactory
 from billing.factories import PremiumSubscriptionFactory
 from quizzes.factories import QuestionFactory
 from quizzes.services import start_session
-from tests.helpers.accounts import assert_inputs_labelled
-from quizzes.services import start_session
+from tests.helpers.accounts import assert_inputs_labelled, log_in_guest
 from tests.helpers.quizzes import submit
 
 URL = "/billing/premium/"
@@ -33,11 +32,7 @@ def test_a_visitor_sees_what_premium_gives_and_a_sign_up_prompt(client, db):
 
 
 def test_a_guest_sees_the_sign_up_prompt_too(client, guest):
-    from accounts.guests import GUEST_SESSION_KEY
-
-    session = client.session
-    session[GUEST_SESSION_KEY] = str(guest.pk)
-    session.save()
+    log_in_guest(client, guest)
     page = client.get(URL).content.decode()
     assert "Create a free account" in page and "Your plan" not in page
 

@@ -2,16 +2,14 @@ import re
 
 import pytest
 
-from accounts.guests import GUEST_SESSION_KEY
 from quizzes.models import QuizMode, QuizSession
+from tests.helpers.accounts import log_in_guest
 from tests.helpers.gamification import answer, start
 
 
 @pytest.fixture
 def guest_client(client, guest):
-    session = client.session
-    session[GUEST_SESSION_KEY] = str(guest.pk)
-    session.save()
+    log_in_guest(client, guest)
     return client
 
 

@@ -1,24 +1,20 @@
 from django.urls import reverse
 
 from gamification.models import UserBadge, UserProgress
-from tests.helpers.accounts import PASSWORD
+from tests.helpers.accounts import PASSWORD, log_in_guest
 from tests.helpers.gamification import answer, start
 
 
 def test_a_guest_who_logs_in_brings_their_progress_and_badges_to_the_account(
     client, guest, learner, questions, demo_badges
 ):
-    from accounts.guests import GUEST_SESSION_KEY
-
     own = start(learner, questions[:2])
     answer(own, questions[0])
     answer(own, questions[1], right=False)
     tried = start(guest, questions[2:5])
     for question in questions[2:5]:
         answer(tried, question)
-    session = client.session
-    session[GUEST_SESSION_KEY] = str(guest.pk)
-    session.save()
+    log_in_guest(client, guest)
 
     client.post(reverse("account_login"), {"login": "alice", "password": PASSWORD})
 

@@ -5,6 +5,7 @@ import pytest
 from accounts.factories import UserFactory
 from gamification import rules, selectors
 from gamification.models import LeaderboardProfile
+from tests.helpers.accounts import log_in_guest
 from tests.helpers.gamification import answer, start
 
 
@@ -99,11 +100,7 @@ def test_appearing_needs_a_public_name(learner_client, learner):
 
 
 def test_a_guest_cannot_join_the_leaderboard(client, guest):
-    from accounts.guests import GUEST_SESSION_KEY
-
-    session = client.session
-    session[GUEST_SESSION_KEY] = str(guest.pk)
-    session.save()
+    log_in_guest(client, guest)
 
     response = client.post("/dashboard/leaderboard/", {"show_me": "on", "display_name": "Guesty"})
 

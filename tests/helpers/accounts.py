@@ -2,6 +2,8 @@
 
 import re
 
+from accounts.guests import GUEST_SESSION_KEY
+
 
 PASSWORD = "correct-horse-battery"
 
@@ -18,3 +20,12 @@ def assert_inputs_labelled(html: str) -> list[str]:
         assert f'<label for="{found.group(1)}"' in html, f"control without label: {tag}"
         ids.append(found.group(1))
     return ids
+
+
+def log_in_guest(client, guest):
+    """Make `client` the browser of `guest`, as LearnerMiddleware finds one (the guest's id in the
+    Django session). Returns the client."""
+    session = client.session
+    session[GUEST_SESSION_KEY] = str(guest.pk)
+    session.save()
+    return client

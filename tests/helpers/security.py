@@ -7,12 +7,12 @@ from django.test import Client
 from django.test.client import ClientHandler
 
 from accounts.factories import GuestFactory, UserFactory
-from accounts.guests import GUEST_SESSION_KEY
 from accounts.models import Role
 from quizzes.factories import CategoryFactory, ExamFactory, QuestionFactory
 from quizzes.models import Question, QuizMode, QuizSession
 from quizzes.moderation import services as moderation
 from quizzes.services import finish_session, start_session, toggle_bookmark
+from tests.helpers.accounts import log_in_guest
 from tests.helpers.quizzes import submit
 
 
@@ -93,9 +93,7 @@ def client_for(persona: str, world: World) -> Client:
         return client
     user = world.users[persona]
     if persona == "guest":
-        session = client.session
-        session[GUEST_SESSION_KEY] = str(user.pk)
-        session.save()
+        log_in_guest(client, user)
     else:
         client.force_login(user)
     return client

@@ -7,6 +7,7 @@ from django.urls import reverse
 from quizzes.factories import QuestionFactory
 from quizzes.models import ProblemReport, QuestionStatus, ReportStatus
 from quizzes.moderation import services as moderation
+from tests.helpers.accounts import log_in_guest
 
 HTMX = {"HX-Request": "true"}
 
@@ -122,11 +123,7 @@ def test_a_visitor_gets_a_login_prompt_in_the_dialog(client, question):
 
 
 def test_a_guest_practising_without_an_account_cannot_report(client, guest, question):
-    from accounts.guests import GUEST_SESSION_KEY
-
-    session = client.session
-    session[GUEST_SESSION_KEY] = str(guest.pk)
-    session.save()
+    log_in_guest(client, guest)
     response = client.post(report_url(question), {"type": "error", "description": "Wrong"})
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
     assert not ProblemReport.objects.exists()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from quizzes.factories import QuestionFactory
 from quizzes.models import Question, QuestionStatus
 from quizzes.moderation import services as moderation
+from tests.helpers.accounts import log_in_guest
 
 URL = "/questions/submit/"
 
@@ -121,11 +122,7 @@ def test_a_visitor_is_sent_to_log_in(client):
 
 
 def test_a_guest_practising_without_an_account_is_sent_to_sign_up_first(client, guest, ccna):
-    from accounts.guests import GUEST_SESSION_KEY
-
-    session = client.session
-    session[GUEST_SESSION_KEY] = str(guest.pk)
-    session.save()
+    log_in_guest(client, guest)
     response = client.post(URL, submission([("A", True), ("B", False)], exams=[ccna]))
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
     assert not Question.objects.exists()

@@ -7,11 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.factories import UserFactory
-from accounts.guests import GUEST_SESSION_KEY
 from quizzes.models import Question, QuestionCategory, QuestionExam, QuestionOption
 from quizzes.services import finish_session, start_session
+from tests.helpers.accounts import log_in_guest
 from tests.helpers.quizzes import correct_option_ids
-from quizzes.services import finish_session, start_session
 from tests.helpers.quizzes import submit
 
 
@@ -160,9 +159,7 @@ def test_an_answer_after_the_first_costs_the_expected_queries(client, ten_questi
 def test_a_guests_question_page_costs_the_expected_queries(client, ccna, ospf, guest, django_assert_num_queries):
     make_bank(20, ccna, ospf, UserFactory(username="author"))
     session = start_session(user=guest, count=10).session
-    browser_session = client.session
-    browser_session[GUEST_SESSION_KEY] = str(guest.pk)
-    browser_session.save()
+    log_in_guest(client, guest)
     # 1 django session, 2 the guest (request.learner, set by LearnerMiddleware; no signed-in user to
     # load), 3 session question with its session, question and bookmark, 4 current_index update,
     # 5 options with the guest's choices, 6 navigation rows, 7 the navigation's count of review

@@ -5,9 +5,9 @@ import itertools
 
 import pytest
 
-from accounts.guests import GUEST_SESSION_KEY
 from quizzes.factories import QuestionFactory
 from quizzes.models import Question, QuestionStatus
+from tests.helpers.accounts import log_in_guest
 
 VIEWERS = ["visitor", "guest", "learner", "premium", "admin"]
 STATUSES = [QuestionStatus.ACTIVE, QuestionStatus.PENDING, QuestionStatus.ARCHIVED]
@@ -50,9 +50,7 @@ def test_the_queryset_and_the_method_show_a_viewer_exactly_the_questions_the_rul
 def test_a_page_finds_a_question_only_when_the_rule_allows(client, viewers, questions, viewer, status, is_premium):
     user = viewers[viewer]
     if viewer == "guest":
-        session = client.session
-        session[GUEST_SESSION_KEY] = str(user.pk)
-        session.save()
+        log_in_guest(client, user)
     else:
         client.force_login(user)
     question = questions[(status, is_premium)]
